@@ -1,0 +1,37 @@
+package io.edgekit.core;
+
+import io.edgekit.core.internal.RoundRobinBalancer;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The load-balancer role's extension point: chooses which endpoint gets an attempt. The engine asks
+ * for a new {@link Picker} whenever the set of healthy endpoints changes; pickers must be lock-free
+ * and allocation-free on {@link Picker#pick}.
+ */
+@FunctionalInterface
+public interface Balancer {
+
+    Picker newPicker(List<Endpoint> endpoints);
+
+    default String name() {
+        return Names.of(this);
+    }
+
+    /** Picks for one snapshot of healthy endpoints. Thread-safe. */
+    interface Picker {
+        Optional<Endpoint> pick(Attempt attempt);
+
+        /** Every attempt's ending, for pickers that learn (least in-flight, EWMA). */
+        default void onComplete(Attempt attempt, Outcome outcome) {
+        }
+    }
+
+    /**
+     * Smooth weighted round robin: each endpoint gets its weight's share, spread out evenly (weights
+     * 5, 1, 1 pick a a b a c a a). Endpoints already tried by this request are skipped when possible.
+     */
+    static Balancer roundRobin() {
+        return RoundRobinBalancer.INSTANCE;
+    }
+}

@@ -1,0 +1,57 @@
+package io.edgekit.core;
+
+import io.edgekit.core.internal.BytesBody;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A request or response body. Bodies stream by default: a body read from the network is passed from
+ * the inbound to the outbound connection without being held in memory, unless a filter asks for its
+ * bytes with {@link #aggregate(long)}, which is bounded. In-memory bodies come from {@link #of}.
+ *
+ * <p>A streamed body can be consumed once: either the runtime forwards it, or a filter aggregates it
+ * (after which the aggregated bytes are forwarded).
+ */
+public interface Body {
+
+    /** The body's length in bytes, or -1 when it is not known before the body has been read. */
+    long length();
+
+    /** True when the body is known to have no bytes. */
+    default boolean isEmpty() {
+        return length() == 0;
+    }
+
+    /**
+     * All bytes of the body, read without blocking. Completes exceptionally with
+     * {@link TooLargeException} when the body has more than {@code maxBytes} bytes; the edge answers
+     * that with 413.
+     */
+    CompletionStage<byte[]> aggregate(long maxBytes);
+
+    static Body empty() {
+        return BytesBody.EMPTY;
+    }
+
+    static Body of(byte[] bytes) {
+        return bytes.length == 0 ? BytesBody.EMPTY : new BytesBody(bytes.clone());
+    }
+
+    static Body of(String text) {
+        return new BytesBody(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A body exceeded the bound a reader set for it. Carries no stack trace. */
+    final class TooLargeException extends RuntimeException {
+        private final long maxBytes;
+
+        public TooLargeException(long maxBytes) {
+            super("body larger than " + maxBytes + " bytes", null, false, false);
+            this.maxBytes = maxBytes;
+        }
+
+        public long maxBytes() {
+            return maxBytes;
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package io.edgekit.core;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgekit.core.internal.RequestIds;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.Supplier;
+
+/**
+ * The context of one request at the edge: its id, the request as it arrived (after the edge made it
+ * canonical), the client address, the route it matched, the identity a policy established, the clock,
+ * and typed attributes that filters and policies share.
+ *
+ * <p>Not thread-safe: an exchange belongs to one request, whose steps run one after another (a
+ * completion stage hands the exchange from one step to the next).
+ */
+public final class Exchange {
+    private final String requestId;
+    private final Request request;
+    private final InetSocketAddress peer;
+    private final InetAddress clientAddress;
+    private final boolean secure;
+    private final Ticker ticker;
+    private final Scheduler scheduler;
+    private final Executor offloadExecutor;
+    private final long startNanos;
+    private RouteMatch routeMatch;
+    private Identity identity;
+    private Map<Attr<?>, Object> attrs;
+
+    private Exchange(Builder b) {
+        this.requestId = b.requestId != null ? b.requestId : RequestIds.next();
+        this.request = b.request;
+        this.peer = b.peer;
+        this.clientAddress = b.clientAddress != null ? b.clientAddress : b.peer.getAddress();
+        this.secure = b.secure;
+        this.ticker = b.ticker;
+        this.scheduler = b.scheduler;
+        this.offloadExecutor = b.offloadExecutor;
+        this.startNanos = ticker.nanos();
+    }
+
+    /** An exchange for {@code request} from 127.0.0.1 on the system clock: for unit tests of filters. */
+    public static Exchange of(Request request) {
+        return builder(request).build();
+    }
+
+    public static Builder builder(Request request) {
+        return new Builder(request);
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    /** The request as it reached the edge, before any filter changed it. */
+    public Request request() {
+        return request;
+    }
+
+    /** The address of the TCP peer: the client itself, or the last proxy in front of the edge. */
+    public InetSocketAddress peer() {
+        return peer;
+    }
+
+    /** The client's address: the peer, or when the peer is a trusted proxy, the client it forwarded for. */
+    public InetAddress clientAddress() {
+        return clientAddress;
+    }
+
+    /** The client address as text, such as {@code 203.0.113.7} or {@code 2001:db8::1}. */
+    public String clientIp() {
+        return clientAddress.getHostAddress();
+    }
+
+    /** True when the request reached the edge over TLS. */
+    public boolean isSecure() {
+        return secure;
+    }
+
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** When the edge received the request, in {@link #ticker()} nanoseconds. */
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /** The route the request matched; empty before routing and when no route matched. */
+    public Optional<RouteMatch> routeMatch() {
+        return Optional.ofNullable(routeMatch);
+    }
+
+    public void routeMatch(RouteMatch match) {
+        this.routeMatch = match;
+    }
+
+    public Optional<Identity> identity() {
+        return Optional.ofNullable(identity);
+    }
+
+    public void identity(Identity identity) {
+        this.identity = requireNonNull(identity, "identity");
+    }
+
+    public <T> Optional<T> get(Attr<T> attr) {
+        return Optional.ofNullable(getOrNull(attr));
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> T getOrNull(Attr<T> attr) {
+        return attrs == null ? null : (T) attrs.get(attr);
+    }
+
+    public <T> void put(Attr<T> attr, T value) {
+        requireNonNull(attr, "attr");
+        requireNonNull(value, "value");
+        if (attrs == null) {
+            attrs = new IdentityHashMap<>(4);
+        }
+        attrs.put(attr, value);
+    }
+
+    public <T> void remove(Attr<T> attr) {
+        if (attrs != null) {
+            attrs.remove(attr);
+        }
+    }
+
+    /**
+     * Runs blocking work on the edge's bounded offload executor, never on an IO thread. Prefer keeping
+     * blocking work off the request path entirely (background refresh, last good value).
+     */
+    public <T> CompletionStage<T> offload(Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, offloadExecutor);
+    }
+
+    @Override
+    public String toString() {
+        return "Exchange[" + requestId + " " + request.method() + " " + request.uri() + "]";
+    }
+
+    /** Builds an {@link Exchange}; the runtime sets every field, tests only those they care about. */
+    public static final class Builder {
+        private static final InetSocketAddress LOOPBACK =
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000);
+
+        private Request request;
+        private String requestId;
+        private InetSocketAddress peer = LOOPBACK;
+        private InetAddress clientAddress;
+        private boolean secure;
+        private Ticker ticker = Ticker.system();
+        private Scheduler scheduler = DefaultScheduler.INSTANCE;
+        private Executor offloadExecutor = ForkJoinPool.commonPool();
+
+        private Builder(Request request) {
+            this.request = requireNonNull(request, "request");
+        }
+
+        Request request() {
+            return request;
+        }
+
+        InetSocketAddress peer() {
+            return peer;
+        }
+
+        boolean secure() {
+            return secure;
+        }
+
+        Builder request(Request request) {
+            this.request = requireNonNull(request, "request");
+            return this;
+        }
+
+        public Builder requestId(String requestId) {
+            this.requestId = requireNonNull(requestId, "requestId");
+            return this;
+        }
+
+        public Builder peer(InetSocketAddress peer) {
+            this.peer = requireNonNull(peer, "peer");
+            return this;
+        }
+
+        public Builder clientAddress(InetAddress clientAddress) {
+            this.clientAddress = requireNonNull(clientAddress, "clientAddress");
+            return this;
+        }
+
+        public Builder secure(boolean secure) {
+            this.secure = secure;
+            return this;
+        }
+
+        public Builder ticker(Ticker ticker) {
+            this.ticker = requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        public Builder offloadExecutor(Executor offloadExecutor) {
+            this.offloadExecutor = requireNonNull(offloadExecutor, "offloadExecutor");
+            return this;
+        }
+
+        public Exchange build() {
+            return new Exchange(this);
+        }
+    }
+
+    /** A daemon single-thread scheduler for exchanges built outside a runtime. */
+    private static final class DefaultScheduler implements Scheduler {
+        static final DefaultScheduler INSTANCE = new DefaultScheduler();
+        private final java.util.concurrent.ScheduledExecutorService executor =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread thread = new Thread(r, "edgekit-scheduler");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+
+        @Override
+        public Cancellable schedule(java.time.Duration delay, Runnable task) {
+            java.util.concurrent.ScheduledFuture<?> future =
+                    executor.schedule(task, delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return () -> future.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.edgekit.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The API-gateway role's extension point: decides whether a routed request may go on. Policies run
+ * after routing and before filters, edge-wide ones first, in the order added; the first deny answers.
+ * A policy never transforms bodies or calls business services, and it must not block.
+ */
+@FunctionalInterface
+public interface Policy {
+
+    CompletionStage<Decision> evaluate(Exchange exchange, Request request);
+
+    /** The name {@code explain} shows for this policy. */
+    default String name() {
+        return Names.of(this);
+    }
+
+    static Policy named(String name, Policy policy) {
+        requireNonNull(name, "name");
+        requireNonNull(policy, "policy");
+        return new Policy() {
+            @Override
+            public CompletionStage<Decision> evaluate(Exchange exchange, Request request) {
+                return policy.evaluate(exchange, request);
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+        };
+    }
+
+    /**
+     * All policies must allow, evaluated in order; the first deny answers. The allows' identities
+     * (the last one wins) and headers are combined.
+     */
+    static Policy allOf(Policy... policies) {
+        List<Policy> copy = List.of(policies);
+        return new Policy() {
+            @Override
+            public CompletionStage<Decision> evaluate(Exchange exchange, Request request) {
+                return evaluateFrom(0, Decision.allow(), exchange, request);
+            }
+
+            private CompletionStage<Decision> evaluateFrom(int index, Decision sum, Exchange exchange,
+                    Request request) {
+                if (index == copy.size()) {
+                    return CompletableFuture.completedFuture(sum);
+                }
+                return copy.get(index).evaluate(exchange, request).thenCompose(d -> d.isAllowed()
+                        ? evaluateFrom(index + 1, Decisions.merge(sum, d), exchange, request)
+                        : CompletableFuture.completedFuture(d));
+            }
+
+            @Override
+            public String name() {
+                return "allOf" + copy.stream().map(Policy::name).toList();
+            }
+        };
+    }
+}

@@ -1,0 +1,55 @@
+package io.edgekit.core;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * An RFC 9457 problem detail the edge answers with. The edge renders it as
+ * {@code application/problem+json} with the request id when the response is written, so a problem
+ * never carries more than its status, title and detail.
+ */
+public record Problem(int status, String title, String detail) {
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    public Problem {
+        if (status < 400 || status > 599) {
+            throw new IllegalArgumentException("status: " + status + " (expected: 400-599)");
+        }
+        requireNonNull(title, "title");
+        requireNonNull(detail, "detail");
+    }
+
+    /** The problem's JSON document, with {@code requestId} as an extension member when not null. */
+    public String toJson(String requestId) {
+        StringBuilder json = new StringBuilder(128);
+        json.append("{\"type\":\"about:blank\",\"title\":");
+        quote(json, title);
+        json.append(",\"status\":").append(status).append(",\"detail\":");
+        quote(json, detail);
+        if (requestId != null) {
+            json.append(",\"requestId\":");
+            quote(json, requestId);
+        }
+        return json.append('}').toString();
+    }
+
+    static void quote(StringBuilder out, String value) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"': out.append("\\\""); break;
+                case '\\': out.append("\\\\"); break;
+                case '\n': out.append("\\n"); break;
+                case '\r': out.append("\\r"); break;
+                case '\t': out.append("\\t"); break;
+                default:
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+            }
+        }
+        out.append('"');
+    }
+}

@@ -1,0 +1,164 @@
+package io.edgekit.core.internal;
+
+import io.edgekit.core.Headers;
+import io.edgekit.core.TrustedProxies;
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * Builds the request headers that go on from the edge, in one pass over the inbound fields: drops
+ * hop-by-hop fields and those {@code Connection} names, replaces forwarding fields and the request id
+ * from untrusted peers, appends this hop to {@code X-Forwarded-For} and {@code Forwarded}, and resolves
+ * the client address.
+ */
+public final class Forwarding {
+    public static final String REQUEST_ID = "x-request-id";
+
+    private Forwarding() {
+    }
+
+    /** The result of {@link #prepare}. */
+    public record Prepared(Headers headers, InetAddress clientAddress, String requestId) {
+    }
+
+    public static Prepared prepare(Headers inbound, String authority, InetAddress peer, int localPort,
+            boolean secure, TrustedProxies trusted) {
+        boolean trustPeer = trusted.contains(peer);
+        List<String> connectionTokens = HopByHop.connectionTokens(inbound);
+        Headers.Builder out = Headers.builder(inbound.size() + 6);
+        String priorFor = null;
+        String priorForwarded = null;
+        String proto = null;
+        String host = null;
+        String port = null;
+        String requestId = null;
+        for (int i = 0; i < inbound.size(); i++) {
+            String name = inbound.name(i);
+            String value = inbound.value(i);
+            if (HopByHop.isHopByHop(name) || name.equalsIgnoreCase("host")) {
+                continue; // framing is set by the edge; the Host travels as the request's authority
+            }
+            if (isForwarding(name)) {
+                if (trustPeer) {
+                    if (name.equalsIgnoreCase("x-forwarded-for")) {
+                        priorFor = priorFor == null ? value : priorFor + ", " + value;
+                    } else if (name.equalsIgnoreCase("forwarded")) {
+                        priorForwarded = priorForwarded == null ? value : priorForwarded + ", " + value;
+                    } else if (name.equalsIgnoreCase("x-forwarded-proto") && proto == null) {
+                        proto = value;
+                    } else if (name.equalsIgnoreCase("x-forwarded-host") && host == null) {
+                        host = value;
+                    } else if (name.equalsIgnoreCase("x-forwarded-port") && port == null) {
+                        port = value;
+                    }
+                }
+                continue;
+            }
+            if (name.equalsIgnoreCase(REQUEST_ID)) {
+                if (trustPeer && requestId == null && RequestIds.isValid(value)) {
+                    requestId = value;
+                }
+                continue;
+            }
+            if (!connectionTokens.isEmpty() && HopByHop.isListed(connectionTokens, name)) {
+                continue;
+            }
+            out.add(name, value);
+        }
+        InetAddress client = trustPeer ? clientFrom(priorFor, priorForwarded, peer, trusted) : peer;
+        String scheme = secure ? "https" : "http";
+        String peerIp = peer.getHostAddress();
+        out.add("x-forwarded-for", priorFor == null ? peerIp : priorFor + ", " + peerIp);
+        out.add("x-forwarded-proto", proto != null ? proto : scheme);
+        if (host != null || !authority.isEmpty()) {
+            out.add("x-forwarded-host", host != null ? host : authority);
+        }
+        out.add("x-forwarded-port", port != null ? port : Integer.toString(localPort));
+        StringBuilder forwarded = new StringBuilder(64);
+        if (priorForwarded != null) {
+            forwarded.append(priorForwarded).append(", ");
+        }
+        forwarded.append("for=").append(IpLiterals.forwardedNode(peer)).append(";proto=").append(scheme);
+        if (!authority.isEmpty() && isToken(authority)) {
+            forwarded.append(";host=").append(authority);
+        } else if (!authority.isEmpty()) {
+            forwarded.append(";host=\"").append(authority.replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append('"');
+        }
+        out.add("forwarded", forwarded.toString());
+        String id = requestId != null ? requestId : RequestIds.next();
+        out.add(REQUEST_ID, id);
+        return new Prepared(out.build(), client, id);
+    }
+
+    private static boolean isForwarding(String name) {
+        return name.regionMatches(true, 0, "x-forwarded-", 0, 12) || name.equalsIgnoreCase("forwarded")
+                || name.equalsIgnoreCase("x-real-ip");
+    }
+
+    /**
+     * Walks the forwarded chain from the nearest hop back: the first address that is not a trusted
+     * proxy is the client. When every hop is trusted, the farthest one is.
+     */
+    static InetAddress clientFrom(String xForwardedFor, String forwarded, InetAddress peer,
+            TrustedProxies trusted) {
+        String[] hops = xForwardedFor != null ? xForwardedFor.split(",")
+                : forwarded != null ? forwardedFors(forwarded) : new String[0];
+        InetAddress client = peer;
+        for (int i = hops.length - 1; i >= 0; i--) {
+            InetAddress hop = IpLiterals.parse(stripPort(hops[i].trim()));
+            if (hop == null) {
+                return client; // garbage in the chain: stop at the last address we could believe
+            }
+            client = hop;
+            if (!trusted.contains(hop)) {
+                return hop;
+            }
+        }
+        return client;
+    }
+
+    private static String[] forwardedFors(String forwarded) {
+        String[] elements = forwarded.split(",");
+        String[] fors = new String[elements.length];
+        for (int i = 0; i < elements.length; i++) {
+            fors[i] = "";
+            for (String pair : elements[i].split(";")) {
+                String p = pair.trim();
+                if (p.regionMatches(true, 0, "for=", 0, 4)) {
+                    String v = p.substring(4);
+                    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+                        v = v.substring(1, v.length() - 1);
+                    }
+                    fors[i] = v;
+                }
+            }
+        }
+        return fors;
+    }
+
+    /** {@code 192.0.2.1:4711} to {@code 192.0.2.1}, {@code [2001:db8::1]:4711} to {@code [2001:db8::1]}. */
+    private static String stripPort(String node) {
+        if (node.startsWith("[")) {
+            int close = node.indexOf(']');
+            return close < 0 ? node : node.substring(0, close + 1);
+        }
+        int colon = node.indexOf(':');
+        if (colon >= 0 && node.indexOf(':', colon + 1) < 0) {
+            return node.substring(0, colon);
+        }
+        return node;
+    }
+
+    private static boolean isToken(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,86 @@
+package io.edgekit.core.internal;
+
+import io.edgekit.core.Headers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Hop-by-hop header fields (RFC 9110 section 7.6.1): those that describe one connection and must not
+ * be forwarded, plus any field the {@code Connection} header names.
+ */
+public final class HopByHop {
+    private HopByHop() {
+    }
+
+    /** The fixed hop-by-hop names, framing ones included: the edge sets framing itself. */
+    public static boolean isHopByHop(String name) {
+        switch (name.length()) {
+            case 2:
+                return name.equalsIgnoreCase("te");
+            case 7:
+                return name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+            case 10:
+                return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 14:
+                return name.equalsIgnoreCase("content-length");
+            case 16:
+                return name.equalsIgnoreCase("proxy-connection");
+            case 17:
+                return name.equalsIgnoreCase("transfer-encoding");
+            case 18:
+                return name.equalsIgnoreCase("proxy-authenticate");
+            case 19:
+                return name.equalsIgnoreCase("proxy-authorization");
+            default:
+                return false;
+        }
+    }
+
+    /** The lower-case field names listed in every {@code Connection} field, or an empty list. */
+    public static List<String> connectionTokens(Headers headers) {
+        List<String> tokens = null;
+        for (int i = 0; i < headers.size(); i++) {
+            if (headers.name(i).equalsIgnoreCase("connection")) {
+                for (String token : headers.value(i).split(",")) {
+                    String t = token.trim().toLowerCase(Locale.ROOT);
+                    if (!t.isEmpty()) {
+                        if (tokens == null) {
+                            tokens = new ArrayList<>(2);
+                        }
+                        tokens.add(t);
+                    }
+                }
+            }
+        }
+        return tokens == null ? List.of() : tokens;
+    }
+
+    public static boolean isListed(List<String> tokens, String name) {
+        for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.get(i).equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code headers} without hop-by-hop fields and the fields {@code Connection} names. */
+    public static Headers strip(Headers headers) {
+        List<String> tokens = connectionTokens(headers);
+        Headers.Builder out = null;
+        for (int i = 0; i < headers.size(); i++) {
+            String name = headers.name(i);
+            boolean drop = isHopByHop(name) || (!tokens.isEmpty() && isListed(tokens, name));
+            if (drop && out == null) {
+                out = Headers.builder(headers.size());
+                for (int j = 0; j < i; j++) {
+                    out.add(headers.name(j), headers.value(j));
+                }
+            } else if (!drop && out != null) {
+                out.add(name, headers.value(i));
+            }
+        }
+        return out == null ? headers : out.build();
+    }
+}
