@@ -35,7 +35,7 @@ public final class Forwarding {
         for (int i = 0; i < inbound.size(); i++) {
             String name = inbound.name(i);
             String value = inbound.value(i);
-            if (HopByHop.isHopByHop(name) || name.equalsIgnoreCase("host")) {
+            if (HopByHop.isHopByHop(name) || HopByHop.isFraming(name) || name.equalsIgnoreCase("host")) {
                 continue; // framing is set by the edge; the Host travels as the request's authority
             }
             if (isForwarding(name)) {

@@ -13,7 +13,7 @@ public final class HopByHop {
     private HopByHop() {
     }
 
-    /** The fixed hop-by-hop names, framing ones included: the edge sets framing itself. */
+    /** The fixed hop-by-hop names ({@code Transfer-Encoding} among them: the edge frames bodies itself). */
     public static boolean isHopByHop(String name) {
         switch (name.length()) {
             case 2:
@@ -22,8 +22,6 @@ public final class HopByHop {
                 return name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
             case 10:
                 return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
-            case 14:
-                return name.equalsIgnoreCase("content-length");
             case 16:
                 return name.equalsIgnoreCase("proxy-connection");
             case 17:
@@ -35,6 +33,12 @@ public final class HopByHop {
             default:
                 return false;
         }
+    }
+
+    /** {@code Content-Length}: not hop-by-hop, but the edge sets it from the body it actually sends. */
+    public static boolean isFraming(String name) {
+        return name.length() == 14 && name.equalsIgnoreCase("content-length")
+                || name.length() == 17 && name.equalsIgnoreCase("transfer-encoding");
     }
 
     /** The lower-case field names listed in every {@code Connection} field, or an empty list. */

@@ -1,0 +1,262 @@
+package io.edgekit.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgekit.core.Edge;
+import io.edgekit.proxy.internal.EdgeHttpHandler;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.Options;
+
+/**
+ * Runs an {@link Edge} on Undertow: HTTP/1.1 listeners in front, Undertow's non-blocking client behind,
+ * both on the same IO threads. Start with {@link #start()}; {@link #shutdown(Duration)} stops accepting,
+ * lets requests in flight finish up to a deadline, then closes everything. Thread-safe.
+ */
+public final class EdgeServer implements AutoCloseable {
+    private static final Logger logger = LoggerFactory.getLogger(EdgeServer.class);
+
+    private final Edge edge;
+    private final List<Listener> listeners;
+    private final int ioThreads;
+    private final int maxHeaderBytes;
+    private final int maxHeaders;
+    private final Duration headerReadTimeout;
+    private final Duration idleTimeout;
+    private final ExecutorService offloadExecutor;
+    private final EdgeHttpHandler handler;
+    private final GracefulShutdownHandler graceful;
+    private Undertow undertow;
+    private final List<InetSocketAddress> boundAddresses = new ArrayList<>();
+
+    private EdgeServer(Builder b) {
+        this.edge = b.edge;
+        this.listeners = List.copyOf(b.listeners);
+        this.ioThreads = b.ioThreads;
+        this.maxHeaderBytes = b.maxHeaderBytes;
+        this.maxHeaders = b.maxHeaders;
+        this.headerReadTimeout = b.headerReadTimeout;
+        this.idleTimeout = b.idleTimeout;
+        this.offloadExecutor = new ThreadPoolExecutor(b.offloadThreads, b.offloadThreads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(b.offloadQueue), r -> {
+                    Thread thread = new Thread(r, "edgekit-offload");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        this.handler = new EdgeHttpHandler(edge, ioThreads, offloadExecutor);
+        this.graceful = new GracefulShutdownHandler(new HttpContinueReadHandler(handler));
+    }
+
+    public static Builder builder(Edge edge) {
+        return new Builder(edge);
+    }
+
+    /**
+     * The edge as an Undertow handler, for an Undertow application that mounts it itself. Requests reach
+     * the engine on the IO thread; the application's listener options apply.
+     */
+    public static HttpHandler httpHandler(Edge edge) {
+        int ioThreads = Math.max(Runtime.getRuntime().availableProcessors(), 2) * 2;
+        return new HttpContinueReadHandler(new EdgeHttpHandler(edge, 1024, java.util.concurrent.ForkJoinPool
+                .commonPool()));
+    }
+
+    public Edge edge() {
+        return edge;
+    }
+
+    /** Binds every listener and starts serving. */
+    public synchronized EdgeServer start() {
+        if (undertow != null) {
+            throw new IllegalStateException("server already started");
+        }
+        Undertow.Builder builder = Undertow.builder()
+                .setIoThreads(ioThreads)
+                .setWorkerThreads(1)
+                .setServerOption(UndertowOptions.DECODE_URL, false)
+                .setServerOption(UndertowOptions.ALLOW_ENCODED_SLASH, true)
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, maxHeaderBytes)
+                .setServerOption(UndertowOptions.MAX_HEADERS, maxHeaders)
+                .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) headerReadTimeout.toMillis())
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) idleTimeout.toMillis())
+                .setSocketOption(Options.TCP_NODELAY, true)
+                .setSocketOption(Options.REUSE_ADDRESSES, true)
+                .setHandler(graceful);
+        for (Listener listener : listeners) {
+            builder.addHttpListener(listener.port, listener.host);
+        }
+        Undertow server = builder.build();
+        server.start();
+        undertow = server;
+        for (Undertow.ListenerInfo info : server.getListenerInfo()) {
+            InetSocketAddress address = (InetSocketAddress) info.getAddress();
+            boundAddresses.add(address);
+            logger.info("edge listening on http://{}:{}", address.getHostString(), address.getPort());
+        }
+        return this;
+    }
+
+    /** The port of the first listener, as bound (useful with port 0). */
+    public int port() {
+        return address().getPort();
+    }
+
+    public synchronized InetSocketAddress address() {
+        if (boundAddresses.isEmpty()) {
+            throw new IllegalStateException("server not started");
+        }
+        return boundAddresses.get(0);
+    }
+
+    /** Upstream connections open now, busy and idle. */
+    public int openUpstreamConnections() {
+        return handler.openUpstreamConnections();
+    }
+
+    /**
+     * Graceful shutdown: stops accepting connections, lets requests in flight finish for up to
+     * {@code drain}, then closes all connections. Returns true if every request finished in time.
+     */
+    public boolean shutdown(Duration drain) {
+        Undertow server;
+        synchronized (this) {
+            server = undertow;
+            if (server == null) {
+                return true;
+            }
+            undertow = null;
+        }
+        for (Undertow.ListenerInfo info : server.getListenerInfo()) {
+            info.suspend();
+        }
+        graceful.shutdown();
+        boolean drained;
+        try {
+            drained = graceful.awaitShutdown(Math.max(0, drain.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
+        }
+        if (!drained) {
+            logger.warn("shutdown: requests still in flight after {} ms; closing their connections",
+                    drain.toMillis());
+        }
+        server.stop();
+        offloadExecutor.shutdownNow();
+        logger.info("edge stopped");
+        return drained;
+    }
+
+    /** Shuts down with a 10 second drain. */
+    @Override
+    public void close() {
+        shutdown(Duration.ofSeconds(10));
+    }
+
+    private record Listener(String host, int port) {
+    }
+
+    /** Builds an {@link EdgeServer}. Scalar setters overwrite; {@code listen} appends. */
+    public static final class Builder {
+        private final Edge edge;
+        private final List<Listener> listeners = new ArrayList<>();
+        private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private int maxHeaderBytes = 64 * 1024;
+        private int maxHeaders = 100;
+        private Duration headerReadTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private int offloadThreads = 4;
+        private int offloadQueue = 1024;
+
+        private Builder(Edge edge) {
+            this.edge = requireNonNull(edge, "edge");
+        }
+
+        /** Adds an HTTP/1.1 listener; port 0 picks a free port. */
+        public Builder listen(String host, int port) {
+            requireNonNull(host, "host");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+            }
+            listeners.add(new Listener(host, port));
+            return this;
+        }
+
+        public Builder ioThreads(int ioThreads) {
+            if (ioThreads < 1) {
+                throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: >= 1)");
+            }
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        /** The most bytes a request head (request line and headers) may have; larger ones are refused. */
+        public Builder maxHeaderBytes(int maxHeaderBytes) {
+            if (maxHeaderBytes < 1024) {
+                throw new IllegalArgumentException("maxHeaderBytes: " + maxHeaderBytes + " (expected: >= 1024)");
+            }
+            this.maxHeaderBytes = maxHeaderBytes;
+            return this;
+        }
+
+        public Builder maxHeaders(int maxHeaders) {
+            if (maxHeaders < 1) {
+                throw new IllegalArgumentException("maxHeaders: " + maxHeaders + " (expected: >= 1)");
+            }
+            this.maxHeaders = maxHeaders;
+            return this;
+        }
+
+        /** How long a client may take to send a request head (against slow-header clients). */
+        public Builder headerReadTimeout(Duration timeout) {
+            this.headerReadTimeout = positive("headerReadTimeout", timeout);
+            return this;
+        }
+
+        /** How long a keep-alive client connection may sit without a request. */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = positive("idleTimeout", timeout);
+            return this;
+        }
+
+        /** Threads and queue of the bounded executor behind {@code Exchange.offload}. */
+        public Builder offload(int threads, int queue) {
+            if (threads < 1 || queue < 1) {
+                throw new IllegalArgumentException("offload: " + threads + " threads, " + queue
+                        + " queue (expected: >= 1 each)");
+            }
+            this.offloadThreads = threads;
+            this.offloadQueue = queue;
+            return this;
+        }
+
+        private static Duration positive(String name, Duration value) {
+            requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+            }
+            return value;
+        }
+
+        public EdgeServer build() {
+            if (listeners.isEmpty()) {
+                throw new IllegalStateException("edge server: no listener; call listen(host, port) before build()");
+            }
+            return new EdgeServer(this);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.edgekit.proxy.internal;
+
+import io.edgekit.core.Body;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import org.xnio.XnioIoThread;
+import org.xnio.channels.StreamSourceChannel;
+
+/**
+ * A body that is still on the wire: the inbound request body or an upstream's response body. The
+ * runtime splices it to its destination untouched; a filter that asks for its bytes gets a bounded
+ * aggregate, after which the aggregate is what goes on. Owned by one IO thread.
+ */
+final class ChannelBody implements Body {
+    /** Told when the body has been read to its end or abandoned, so its connection can be reused or closed. */
+    interface Owner {
+        void bodyCompleted();
+
+        void bodyFailed(Throwable cause);
+
+        void bodyDiscarded();
+    }
+
+    private final Supplier<StreamSourceChannel> channel;
+    private final long length;
+    private final XnioIoThread ioThread;
+    private final long hardLimit;
+    private final Owner owner;
+    private final Activity activity;
+    private CompletableFuture<byte[]> aggregate;
+    private boolean taken;
+
+    ChannelBody(Supplier<StreamSourceChannel> channel, long length, XnioIoThread ioThread, long hardLimit,
+            Owner owner, Activity activity) {
+        this.channel = channel;
+        this.length = length;
+        this.ioThread = ioThread;
+        this.hardLimit = hardLimit;
+        this.owner = owner;
+        this.activity = activity;
+    }
+
+    @Override
+    public long length() {
+        if (aggregate != null && aggregate.isDone() && !aggregate.isCompletedExceptionally()) {
+            return aggregate.join().length;
+        }
+        return length;
+    }
+
+    @Override
+    public synchronized CompletionStage<byte[]> aggregate(long maxBytes) {
+        if (aggregate == null) {
+            if (length > maxBytes) {
+                return CompletableFuture.failedFuture(new TooLargeException(maxBytes));
+            }
+            long limit = Math.min(maxBytes, hardLimit);
+            aggregate = new CompletableFuture<>();
+            taken = true;
+            if (ioThread == Thread.currentThread()) {
+                startAggregate(limit);
+            } else {
+                ioThread.execute(() -> startAggregate(limit));
+            }
+        }
+        return aggregate.thenApply(bytes -> {
+            if (bytes.length > maxBytes) {
+                throw new TooLargeException(maxBytes);
+            }
+            return bytes.clone();
+        });
+    }
+
+    private void startAggregate(long limit) {
+        new ChannelReader(channel.get(), limit, length, activity).start().whenComplete((bytes, error) -> {
+            if (owner != null) {
+                if (error == null) {
+                    owner.bodyCompleted();
+                } else {
+                    owner.bodyFailed(error);
+                }
+            }
+            if (error == null) {
+                aggregate.complete(bytes);
+            } else {
+                aggregate.completeExceptionally(error instanceof TooLargeException ? error
+                        : new io.edgekit.core.UpstreamException(io.edgekit.core.Outcome.Kind.RESET, 502,
+                                "body read failed"));
+            }
+        });
+    }
+
+    /** True while nobody has read the body: the runtime may splice it. */
+    synchronized boolean isUntouched() {
+        return !taken;
+    }
+
+    /** Takes the channel to splice it elsewhere; call only when {@link #isUntouched()}. */
+    synchronized StreamSourceChannel take() {
+        taken = true;
+        return channel.get();
+    }
+
+    /** The aggregate, once a filter asked for it. */
+    synchronized CompletableFuture<byte[]> aggregated() {
+        return aggregate;
+    }
+
+    long hardLimit() {
+        return hardLimit;
+    }
+
+    Owner owner() {
+        return owner;
+    }
+
+    @Override
+    public String toString() {
+        return "Body[streamed, " + (length < 0 ? "unknown length" : length + " bytes") + "]";
+    }
+}

@@ -1,0 +1,291 @@
+package io.edgekit.proxy.internal;
+
+import io.edgekit.core.Endpoint;
+import io.edgekit.core.Ticker;
+import io.edgekit.core.Upstream;
+import io.edgekit.core.UpstreamException;
+import io.undertow.client.ClientCallback;
+import io.undertow.client.ClientConnection;
+import io.undertow.client.UndertowClient;
+import io.undertow.connector.ByteBufferPool;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.XnioExecutor;
+import org.xnio.XnioIoThread;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keep-alive connections to upstream endpoints, one pool per endpoint and IO thread: a request borrows
+ * a connection owned by its own IO thread, so pools need no locks and bytes never change threads.
+ * Each pool is bounded (connections open, requests waiting), closes idle connections after the
+ * upstream's keep-alive, and is keyed by endpoint address so it survives route swaps.
+ */
+final class ConnectionPools {
+    private static final Logger logger = LoggerFactory.getLogger(ConnectionPools.class);
+    private static final OptionMap CLIENT_OPTIONS = OptionMap.builder()
+            .set(Options.TCP_NODELAY, true)
+            .getMap();
+
+    /** Receives a connection, or why there is none. */
+    interface Callback {
+        void connected(Pooled connection, boolean reused);
+
+        void failed(UpstreamException cause);
+    }
+
+    private final ConcurrentHashMap<String, EndpointPools> pools = new ConcurrentHashMap<>();
+    private final int ioThreads;
+    private final Ticker ticker;
+
+    ConnectionPools(int ioThreads, Ticker ticker) {
+        this.ioThreads = ioThreads;
+        this.ticker = ticker;
+    }
+
+    /** Borrows a connection to {@code endpoint} owned by {@code ioThread}; call from that thread. */
+    void acquire(Endpoint endpoint, Upstream upstream, XnioIoThread ioThread, ByteBufferPool buffers,
+            Duration connectTimeout, Callback callback) {
+        EndpointPools forEndpoint = pools.get(endpoint.address());
+        if (forEndpoint == null) {
+            forEndpoint = pools.computeIfAbsent(endpoint.address(), a -> new EndpointPools(endpoint, ioThreads));
+        }
+        forEndpoint.forThread(ioThread).acquire(upstream, buffers, connectTimeout, callback);
+    }
+
+    /** Open connections across all pools, busy and idle: for tests and metrics. */
+    int openConnections() {
+        int open = 0;
+        for (EndpointPools p : pools.values()) {
+            for (ThreadPool t : p.threads) {
+                if (t != null) {
+                    open += t.open;
+                }
+            }
+        }
+        return open;
+    }
+
+    /** The pools of one endpoint, one per IO thread. */
+    private final class EndpointPools {
+        final Endpoint endpoint;
+        final URI uri;
+        final ThreadPool[] threads;
+
+        EndpointPools(Endpoint endpoint, int ioThreads) {
+            this.endpoint = endpoint;
+            this.uri = URI.create("http://" + endpoint.address());
+            this.threads = new ThreadPool[ioThreads];
+        }
+
+        synchronized ThreadPool forThread(XnioIoThread ioThread) {
+            int n = ioThread.getNumber();
+            ThreadPool pool = threads[n];
+            if (pool == null) {
+                pool = new ThreadPool(this, ioThread);
+                threads[n] = pool;
+            }
+            return pool;
+        }
+    }
+
+    /** One endpoint's connections owned by one IO thread. Touched only from that thread. */
+    final class ThreadPool {
+        private final EndpointPools endpoint;
+        private final XnioIoThread ioThread;
+        private final ArrayDeque<Pooled> idle = new ArrayDeque<>();
+        private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+        private int open;
+        private boolean sweepScheduled;
+        private Upstream upstream;
+        private ByteBufferPool buffers;
+
+        ThreadPool(EndpointPools endpoint, XnioIoThread ioThread) {
+            this.endpoint = endpoint;
+            this.ioThread = ioThread;
+        }
+
+        void acquire(Upstream upstream, ByteBufferPool buffers, Duration connectTimeout, Callback callback) {
+            this.upstream = upstream;
+            this.buffers = buffers;
+            long now = ticker.nanos();
+            long keepAlive = upstream.keepAlive().toNanos();
+            Pooled pooled;
+            while ((pooled = idle.pollLast()) != null) {
+                if (pooled.connection.isOpen() && now - pooled.idleSince < keepAlive) {
+                    callback.connected(pooled, true);
+                    return;
+                }
+                IoUtils.safeClose(pooled.connection);
+            }
+            if (open < upstream.maxConnectionsPerIoThread()) {
+                connect(connectTimeout, callback);
+                return;
+            }
+            if (waiters.size() < upstream.maxPendingPerIoThread()) {
+                Waiter waiter = new Waiter(callback, connectTimeout);
+                waiters.addLast(waiter);
+                if (!connectTimeout.isZero()) {
+                    waiter.timer = ioThread.executeAfter(() -> {
+                        if (waiters.remove(waiter)) {
+                            callback.failed(UpstreamException.unavailable("connection pool full"));
+                        }
+                    }, connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                }
+                return;
+            }
+            callback.failed(UpstreamException.unavailable("connection pool full"));
+        }
+
+        private void connect(Duration connectTimeout, Callback callback) {
+            open++;
+            ConnectAttempt attempt = new ConnectAttempt(callback);
+            if (!connectTimeout.isZero()) {
+                attempt.timer = ioThread.executeAfter(attempt::timedOut, connectTimeout.toNanos(),
+                        TimeUnit.NANOSECONDS);
+            }
+            UndertowClient.getInstance().connect(attempt, null, endpoint.uri, ioThread, null, buffers,
+                    CLIENT_OPTIONS);
+        }
+
+        /** Gives a connection back: kept for the next request if {@code reusable}, else closed. */
+        void release(Pooled pooled, boolean reusable) {
+            if (!reusable || !pooled.connection.isOpen()) {
+                IoUtils.safeClose(pooled.connection);
+                return;
+            }
+            Waiter waiter = waiters.pollFirst();
+            if (waiter != null) {
+                waiter.cancelTimer();
+                waiter.callback.connected(pooled, true);
+                return;
+            }
+            pooled.idleSince = ticker.nanos();
+            idle.addLast(pooled);
+            scheduleSweep();
+        }
+
+        private void closed(Pooled pooled) {
+            open--;
+            idle.remove(pooled);
+            serveWaiter();
+        }
+
+        private void serveWaiter() {
+            if (!waiters.isEmpty() && open < upstream.maxConnectionsPerIoThread()) {
+                Waiter waiter = waiters.pollFirst();
+                waiter.cancelTimer();
+                connect(waiter.connectTimeout, waiter.callback);
+            }
+        }
+
+        private void scheduleSweep() {
+            if (sweepScheduled || upstream.keepAlive().isZero()) {
+                return;
+            }
+            sweepScheduled = true;
+            ioThread.executeAfter(this::sweep, upstream.keepAlive().toNanos(), TimeUnit.NANOSECONDS);
+        }
+
+        private void sweep() {
+            sweepScheduled = false;
+            long now = ticker.nanos();
+            long keepAlive = upstream.keepAlive().toNanos();
+            for (Iterator<Pooled> it = idle.iterator(); it.hasNext();) {
+                Pooled pooled = it.next();
+                if (now - pooled.idleSince >= keepAlive || !pooled.connection.isOpen()) {
+                    it.remove();
+                    IoUtils.safeClose(pooled.connection);
+                }
+            }
+            if (!idle.isEmpty()) {
+                scheduleSweep();
+            }
+        }
+
+        /** One connect in progress. */
+        private final class ConnectAttempt implements ClientCallback<ClientConnection> {
+            private final Callback callback;
+            XnioExecutor.Key timer;
+            private boolean timedOut;
+
+            ConnectAttempt(Callback callback) {
+                this.callback = callback;
+            }
+
+            void timedOut() {
+                timedOut = true;
+                callback.failed(UpstreamException.timeout("connect timed out"));
+            }
+
+            @Override
+            public void completed(ClientConnection connection) {
+                if (timer != null) {
+                    timer.remove();
+                }
+                Pooled pooled = new Pooled(connection, ThreadPool.this);
+                connection.addCloseListener(c -> closed(pooled));
+                if (timedOut) {
+                    release(pooled, true);
+                } else {
+                    callback.connected(pooled, false);
+                }
+            }
+
+            @Override
+            public void failed(IOException e) {
+                if (timer != null) {
+                    timer.remove();
+                }
+                open--;
+                logger.debug("connect to {} failed: {}", endpoint.endpoint, e.toString());
+                if (!timedOut) {
+                    callback.failed(UpstreamException.connectFailed("connect failed"));
+                }
+                serveWaiter();
+            }
+        }
+    }
+
+    /** A request waiting for a connection. */
+    private static final class Waiter {
+        final Callback callback;
+        final Duration connectTimeout;
+        XnioExecutor.Key timer;
+
+        Waiter(Callback callback, Duration connectTimeout) {
+            this.callback = callback;
+            this.connectTimeout = connectTimeout;
+        }
+
+        void cancelTimer() {
+            if (timer != null) {
+                timer.remove();
+            }
+        }
+    }
+
+    /** A pooled connection and the pool it goes back to. */
+    static final class Pooled {
+        final ClientConnection connection;
+        final ThreadPool pool;
+        long idleSince;
+
+        Pooled(ClientConnection connection, ThreadPool pool) {
+            this.connection = connection;
+            this.pool = pool;
+        }
+
+        void release(boolean reusable) {
+            pool.release(this, reusable);
+        }
+    }
+}

@@ -1,0 +1,284 @@
+package io.edgekit.proxy.internal;
+
+import io.edgekit.core.Body;
+import io.edgekit.core.Edge;
+import io.edgekit.core.Exchange;
+import io.edgekit.core.Headers;
+import io.edgekit.core.Problem;
+import io.edgekit.core.Request;
+import io.edgekit.core.Response;
+import io.edgekit.core.Ticker;
+import io.edgekit.core.internal.BytesBody;
+import io.edgekit.core.internal.HopByHop;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.HttpString;
+import io.undertow.util.SameThreadExecutor;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+
+/**
+ * The Undertow handler in front of the engine: turns the Undertow exchange into an edge request, runs
+ * the engine on the IO thread, and writes the response back, streaming an upstream body straight from
+ * the upstream connection to the client connection.
+ */
+public final class EdgeHttpHandler implements HttpHandler {
+    private static final Logger logger = LoggerFactory.getLogger(EdgeHttpHandler.class);
+    private static final AttachmentKey<ConnectionSlot> SLOT = AttachmentKey.create(ConnectionSlot.class);
+
+    /** The largest byte array the JVM makes. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    private final Edge edge;
+    private final UndertowTransport transport;
+    private final Ticker ticker;
+    private final Executor offloadExecutor;
+    private final ConnectionPools pools;
+
+    public EdgeHttpHandler(Edge edge, int ioThreads, Executor offloadExecutor) {
+        this.edge = edge;
+        this.ticker = Ticker.system();
+        this.pools = new ConnectionPools(ioThreads, ticker);
+        this.transport = new UndertowTransport(pools);
+        this.offloadExecutor = offloadExecutor;
+    }
+
+    /** Upstream connections open now, busy and idle. */
+    public int openUpstreamConnections() {
+        return pools.openConnections();
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange server) {
+        Request raw;
+        try {
+            raw = toRequest(server);
+        } catch (IllegalArgumentException e) {
+            server.setStatusCode(400);
+            server.setPersistent(false);
+            server.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, Problem.MEDIA_TYPE);
+            server.getResponseSender().send(new Problem(400, "Bad Request", "malformed request: "
+                    + e.getMessage()).toJson(null));
+            return;
+        }
+        InetSocketAddress peer = server.getSourceAddress();
+        InetSocketAddress local = server.getDestinationAddress();
+        Exchange.Builder inbound = Exchange.builder(raw)
+                .peer(peer)
+                .secure(server.isSecure())
+                .ticker(ticker)
+                .scheduler(new IoScheduler(server.getIoThread()))
+                .offloadExecutor(offloadExecutor);
+        Exchange exchange = edge.accept(inbound, local.getPort());
+        Flight flight = new Flight(server);
+        exchange.put(Flight.KEY, flight);
+        watchConnection(server, flight);
+        server.dispatch(SameThreadExecutor.INSTANCE, () -> edge.handle(exchange, transport)
+                .whenComplete((response, error) -> {
+                    if (Thread.currentThread() == server.getIoThread()) {
+                        write(server, exchange, flight, response, error);
+                    } else {
+                        server.getIoThread().execute(() -> write(server, exchange, flight, response, error));
+                    }
+                }));
+    }
+
+    private static Request toRequest(HttpServerExchange server) {
+        HeaderMap source = server.getRequestHeaders();
+        Headers.Builder headers = Headers.builder(source.size() + 1);
+        for (HeaderValues values : source) {
+            String name = values.getHeaderName().toString();
+            for (int i = 0; i < values.size(); i++) {
+                headers.add(name, values.get(i));
+            }
+        }
+        String authority = source.getFirst(io.undertow.util.Headers.HOST);
+        Body body = requestBody(server, source);
+        return Request.builder()
+                .method(server.getRequestMethod().toString())
+                .scheme(server.getRequestScheme())
+                .authority(authority == null ? "" : authority)
+                .path(server.getRequestPath())
+                .query(server.getQueryString())
+                .headers(headers.build())
+                .body(body)
+                .build();
+    }
+
+    private static Body requestBody(HttpServerExchange server, HeaderMap headers) {
+        long length;
+        if (headers.contains(io.undertow.util.Headers.TRANSFER_ENCODING)) {
+            length = -1;
+        } else {
+            String contentLength = headers.getFirst(io.undertow.util.Headers.CONTENT_LENGTH);
+            try {
+                length = contentLength == null ? 0 : Long.parseLong(contentLength.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("invalid content-length");
+            }
+            if (length < 0) {
+                throw new IllegalArgumentException("invalid content-length");
+            }
+        }
+        if (length == 0 || server.isRequestComplete()) {
+            return Body.empty();
+        }
+        return new ChannelBody(server::getRequestChannel, length, server.getIoThread(), Long.MAX_VALUE, null,
+                Activity.NONE);
+    }
+
+    private static void watchConnection(HttpServerExchange server, Flight flight) {
+        ServerConnection connection = server.getConnection();
+        ConnectionSlot slot = connection.getAttachment(SLOT);
+        if (slot == null) {
+            ConnectionSlot created = new ConnectionSlot();
+            connection.putAttachment(SLOT, created);
+            connection.addCloseListener(c -> {
+                Flight current = created.flight;
+                if (current != null) {
+                    current.clientGone();
+                }
+            });
+            slot = created;
+        }
+        ConnectionSlot owner = slot;
+        owner.flight = flight;
+        server.addExchangeCompleteListener((ex, next) -> {
+            if (owner.flight == flight) {
+                owner.flight = null;
+            }
+            next.proceed();
+        });
+    }
+
+    private void write(HttpServerExchange server, Exchange exchange, Flight flight, Response response,
+            Throwable error) {
+        if (error != null || response == null) {
+            logger.error("request {}: the engine failed without a response", exchange.requestId(), error);
+            response = Response.problem(500, "Internal Server Error", "the edge failed to handle the request");
+        }
+        UpstreamCall call = flight.call;
+        Body body = response.body();
+        if (call != null && call.responseBody() != null && call.responseBody() != body) {
+            call.bodyDiscarded(); // a filter replaced the upstream's body: its connection cannot be reused
+        }
+        if (server.isResponseStarted()) {
+            IoUtils.safeClose(server.getConnection());
+            return;
+        }
+        server.setStatusCode(response.status());
+        HeaderMap out = server.getResponseHeaders();
+        Headers headers = response.headers();
+        for (int i = 0; i < headers.size(); i++) {
+            String name = headers.name(i);
+            if (!HopByHop.isHopByHop(name) && !HopByHop.isFraming(name)) {
+                out.add(HttpString.tryFromString(name), headers.value(i));
+            }
+        }
+        boolean head = server.getRequestMethod().equalToString("HEAD");
+        int status = response.status();
+        boolean bodiless = status == 204 || status == 304 || status < 200;
+        if (head) {
+            String length = headers.firstOrNull("content-length");
+            if (length != null && !bodiless) {
+                out.put(io.undertow.util.Headers.CONTENT_LENGTH, length);
+            }
+        }
+        if (body instanceof ChannelBody channelBody && channelBody.isUntouched()) {
+            long length = channelBody.length();
+            if (length >= 0 && !head && !bodiless) {
+                out.put(io.undertow.util.Headers.CONTENT_LENGTH, length);
+            }
+            if (call != null) {
+                call.onStreamAbort(() -> IoUtils.safeClose(server.getConnection()));
+            }
+            new ChannelPump(channelBody.take(), server.getResponseChannel(),
+                    server.getConnection().getByteBufferPool(), Long.MAX_VALUE,
+                    call != null ? call : Activity.NONE, new ChannelPump.Callback() {
+                        @Override
+                        public void completed(long bytes) {
+                            ownerOf(channelBody).bodyCompleted();
+                            server.endExchange();
+                        }
+
+                        @Override
+                        public void failed(Throwable cause, boolean readSide) {
+                            ChannelBody.Owner owner = ownerOf(channelBody);
+                            if (readSide) {
+                                owner.bodyFailed(cause);
+                            } else {
+                                owner.bodyDiscarded();
+                            }
+                            IoUtils.safeClose(server.getConnection());
+                        }
+                    }).start();
+            return;
+        }
+        CompletableFuture<byte[]> bytes = body instanceof BytesBody bytesBody
+                ? CompletableFuture.completedFuture(bytesBody.unsafeBytes())
+                : body.aggregate(MAX_ARRAY).toCompletableFuture(); // a body already in memory
+        bytes.whenComplete((data, failure) -> {
+            Runnable send = () -> {
+                if (failure != null) {
+                    IoUtils.safeClose(server.getConnection());
+                    return;
+                }
+                if (!head && !bodiless) {
+                    out.put(io.undertow.util.Headers.CONTENT_LENGTH, data.length);
+                }
+                if (data.length == 0 || head || bodiless) {
+                    server.endExchange();
+                    return;
+                }
+                BytesWriter.write(server.getResponseChannel(), data, Activity.NONE, new ChannelPump.Callback() {
+                    @Override
+                    public void completed(long written) {
+                        server.endExchange();
+                    }
+
+                    @Override
+                    public void failed(Throwable cause, boolean readSide) {
+                        IoUtils.safeClose(server.getConnection());
+                    }
+                });
+            };
+            if (Thread.currentThread() == server.getIoThread()) {
+                send.run();
+            } else {
+                server.getIoThread().execute(send);
+            }
+        });
+    }
+
+    private static ChannelBody.Owner ownerOf(ChannelBody body) {
+        ChannelBody.Owner owner = body.owner();
+        return owner != null ? owner : NO_OWNER;
+    }
+
+    private static final ChannelBody.Owner NO_OWNER = new ChannelBody.Owner() {
+        @Override
+        public void bodyCompleted() {
+        }
+
+        @Override
+        public void bodyFailed(Throwable cause) {
+        }
+
+        @Override
+        public void bodyDiscarded() {
+        }
+    };
+
+    /** The flight in progress on one client connection. */
+    private static final class ConnectionSlot {
+        Flight flight;
+    }
+}

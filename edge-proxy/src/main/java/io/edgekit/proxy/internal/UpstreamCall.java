@@ -1,0 +1,446 @@
+package io.edgekit.proxy.internal;
+
+import io.edgekit.core.Body;
+import io.edgekit.core.Endpoint;
+import io.edgekit.core.Exchange;
+import io.edgekit.core.Headers;
+import io.edgekit.core.Request;
+import io.edgekit.core.Response;
+import io.edgekit.core.Timeouts;
+import io.edgekit.core.Upstream;
+import io.edgekit.core.UpstreamException;
+import io.edgekit.core.internal.BytesBody;
+import io.edgekit.core.internal.HopByHop;
+import io.undertow.client.ClientCallback;
+import io.undertow.client.ClientExchange;
+import io.undertow.client.ClientRequest;
+import io.undertow.client.ClientResponse;
+import io.undertow.client.ProxiedRequestAttachments;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.XnioExecutor;
+import org.xnio.XnioIoThread;
+
+/**
+ * One attempt to one endpoint over a pooled Undertow client connection: sends the request head,
+ * streams the request body, completes {@link #future} at the response head, then streams the response
+ * body for the writer and gives the connection back (or closes it). Enforces the connect,
+ * response-header, idle and (while the body streams) total timeouts. Confined to one IO thread.
+ */
+final class UpstreamCall implements ConnectionPools.Callback, ChannelBody.Owner, Activity {
+    private static final Logger logger = LoggerFactory.getLogger(UpstreamCall.class);
+    private static final HttpString X_FORWARDED_PROTO = HttpString.tryFromString("X-Forwarded-Proto");
+
+    final CompletableFuture<Response> future = new CompletableFuture<>();
+    private final Exchange exchange;
+    private final Endpoint endpoint;
+    private final Request request;
+    private final Upstream upstream;
+    private final Timeouts timeouts;
+    private final XnioIoThread ioThread;
+    private final ByteBufferPool buffers;
+    private final long maxRequestBodyBytes;
+    private ConnectionPools.Pooled pooled;
+    private ChannelPump requestPump;
+    private ChannelBody responseBody;
+    private Runnable onStreamAbort;
+    private boolean requestSent;
+    private boolean responseReceived;
+    private boolean responseBodyDone;
+    private boolean finished;
+    private long lastActivity;
+    private XnioExecutor.Key responseTimer;
+    private XnioExecutor.Key idleTimer;
+
+    UpstreamCall(Exchange exchange, Endpoint endpoint, Request request, Upstream upstream, Timeouts timeouts,
+            XnioIoThread ioThread, ByteBufferPool buffers, long maxRequestBodyBytes) {
+        this.exchange = exchange;
+        this.endpoint = endpoint;
+        this.request = request;
+        this.upstream = upstream;
+        this.timeouts = timeouts;
+        this.ioThread = ioThread;
+        this.buffers = buffers;
+        this.maxRequestBodyBytes = maxRequestBodyBytes;
+        future.whenComplete((response, error) -> {
+            if (error instanceof CancellationException) {
+                abort();
+            }
+        });
+    }
+
+    void start(ConnectionPools pools) {
+        lastActivity = exchange.ticker().nanos();
+        scheduleIdleCheck();
+        pools.acquire(endpoint, upstream, ioThread, buffers, timeouts.connect(), this);
+    }
+
+    /** The response body this call produced, once the response head arrived. */
+    ChannelBody responseBody() {
+        return responseBody;
+    }
+
+    /** Runs if the call is aborted while its response body streams to the client. */
+    void onStreamAbort(Runnable hook) {
+        this.onStreamAbort = hook;
+    }
+
+    @Override
+    public void touch() {
+        lastActivity = exchange.ticker().nanos();
+    }
+
+    @Override
+    public void connected(ConnectionPools.Pooled connection, boolean reused) {
+        if (future.isDone() || finished) {
+            connection.release(true);
+            return;
+        }
+        this.pooled = connection;
+        touch();
+        ClientRequest outbound = clientRequest();
+        if (outbound == null) {
+            return;
+        }
+        connection.connection.sendRequest(outbound, new ClientCallback<ClientExchange>() {
+            @Override
+            public void completed(ClientExchange clientExchange) {
+                onExchange(clientExchange);
+            }
+
+            @Override
+            public void failed(IOException e) {
+                fail(UpstreamException.reset("sending the request failed"), e);
+            }
+        });
+    }
+
+    @Override
+    public void failed(UpstreamException cause) {
+        if (!future.isDone()) {
+            finished = true;
+            cancelTimers();
+            future.completeExceptionally(cause);
+        }
+    }
+
+    private ClientRequest clientRequest() {
+        ClientRequest outbound = new ClientRequest()
+                .setMethod(Methods.fromString(request.method()))
+                .setPath(request.uri());
+        HeaderMap headers = outbound.getRequestHeaders();
+        Headers source = request.headers();
+        for (int i = 0; i < source.size(); i++) {
+            String name = source.name(i);
+            if (HopByHop.isHopByHop(name) || HopByHop.isFraming(name) || name.equalsIgnoreCase("host")
+                    || name.equalsIgnoreCase("expect")) {
+                continue;
+            }
+            headers.add(HttpString.tryFromString(name), source.value(i));
+        }
+        headers.put(io.undertow.util.Headers.HOST,
+                request.authority().isEmpty() ? endpoint.address() : request.authority());
+        long length = bodyLength();
+        if (length > 0 || (length == 0 && permitsBody(request.method()))) {
+            headers.put(io.undertow.util.Headers.CONTENT_LENGTH, length);
+        } else if (length < 0) {
+            headers.put(io.undertow.util.Headers.TRANSFER_ENCODING, "chunked");
+        }
+        outbound.putAttachment(ProxiedRequestAttachments.IS_SSL, exchange.isSecure());
+        return outbound;
+    }
+
+    private long bodyLength() {
+        Body body = request.body();
+        if (body instanceof ChannelBody channelBody) {
+            CompletableFuture<byte[]> aggregated = channelBody.aggregated();
+            if (aggregated != null && aggregated.isDone() && !aggregated.isCompletedExceptionally()) {
+                return aggregated.join().length;
+            }
+            return channelBody.isUntouched() ? body.length() : -1;
+        }
+        return body.length();
+    }
+
+    private static boolean permitsBody(String method) {
+        return method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
+    }
+
+    private void onExchange(ClientExchange clientExchange) {
+        if (finished) {
+            return;
+        }
+        // Undertow's client writes its own X-Forwarded-Proto; the edge's (kept from a trusted proxy) wins.
+        String proto = request.headers().firstOrNull("x-forwarded-proto");
+        if (proto != null) {
+            clientExchange.getRequest().getRequestHeaders().put(X_FORWARDED_PROTO, proto);
+        }
+        clientExchange.setResponseListener(new ClientCallback<ClientExchange>() {
+            @Override
+            public void completed(ClientExchange result) {
+                onResponse(result);
+            }
+
+            @Override
+            public void failed(IOException e) {
+                fail(UpstreamException.reset("reading the response failed"), e);
+            }
+        });
+        Body body = request.body();
+        if (!(body instanceof ChannelBody channelBody && channelBody.isUntouched()) && bodyLength() == 0) {
+            requestSent(); // no content: the client connection has already finished the request
+            return;
+        }
+        if (body instanceof ChannelBody channelBody && channelBody.isUntouched()) {
+            requestPump = new ChannelPump(channelBody.take(), clientExchange.getRequestChannel(), buffers,
+                    maxRequestBodyBytes, this, new ChannelPump.Callback() {
+                        @Override
+                        public void completed(long bytes) {
+                            requestSent();
+                        }
+
+                        @Override
+                        public void failed(Throwable cause, boolean readSide) {
+                            requestBodyFailed(cause, readSide);
+                        }
+                    });
+            requestPump.start();
+            return;
+        }
+        CompletableFuture<byte[]> bytes = body instanceof BytesBody bytesBody
+                ? CompletableFuture.completedFuture(bytesBody.unsafeBytes())
+                : body.aggregate(maxRequestBodyBytes).toCompletableFuture();
+        bytes.whenComplete((data, error) -> onIoThread(() -> {
+            if (finished) {
+                return;
+            }
+            if (error != null) {
+                requestBodyFailed(error, true);
+                return;
+            }
+            BytesWriter.write(clientExchange.getRequestChannel(), data, this, new ChannelPump.Callback() {
+                @Override
+                public void completed(long written) {
+                    requestSent();
+                }
+
+                @Override
+                public void failed(Throwable cause, boolean readSide) {
+                    requestBodyFailed(cause, false);
+                }
+            });
+        }));
+    }
+
+    private void requestBodyFailed(Throwable cause, boolean readSide) {
+        if (cause instanceof Body.TooLargeException tooLarge) {
+            failWith(tooLarge);
+        } else if (readSide) {
+            failWith(UpstreamException.reset("the client request body could not be read"));
+        } else {
+            fail(UpstreamException.reset("sending the request body failed"), cause);
+        }
+    }
+
+    private void requestSent() {
+        requestSent = true;
+        touch();
+        if (!responseReceived && !timeouts.responseHeaders().isZero()) {
+            responseTimer = ioThread.executeAfter(() -> {
+                responseTimer = null;
+                failWith(UpstreamException.timeout("no response headers in time"));
+            }, timeouts.responseHeaders().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (responseBodyDone) {
+            release();
+        }
+    }
+
+    private void onResponse(ClientExchange clientExchange) {
+        if (finished) {
+            return;
+        }
+        responseReceived = true;
+        if (responseTimer != null) {
+            responseTimer.remove();
+            responseTimer = null;
+        }
+        touch();
+        ClientResponse response = clientExchange.getResponse();
+        HeaderMap source = response.getResponseHeaders();
+        Headers.Builder headers = Headers.builder(source.size() + 2);
+        List<String> connectionTokens = null;
+        HeaderValues connection = source.get(io.undertow.util.Headers.CONNECTION);
+        if (connection != null) {
+            connectionTokens = HopByHop.connectionTokens(Headers.of("connection", String.join(",", connection)));
+        }
+        long contentLength = -1;
+        for (HeaderValues values : source) {
+            String name = values.getHeaderName().toString();
+            if (HopByHop.isHopByHop(name)
+                    || (connectionTokens != null && HopByHop.isListed(connectionTokens, name))) {
+                continue;
+            }
+            for (int i = 0; i < values.size(); i++) {
+                headers.add(name, values.get(i));
+            }
+        }
+        String lengthHeader = source.getFirst(io.undertow.util.Headers.CONTENT_LENGTH);
+        boolean chunked = source.contains(io.undertow.util.Headers.TRANSFER_ENCODING);
+        int status = response.getResponseCode();
+        if (request.method().equals("HEAD") || status == 204 || status == 304 || (status >= 100 && status < 200)) {
+            contentLength = 0;
+        } else if (!chunked && lengthHeader != null) {
+            try {
+                contentLength = Long.parseLong(lengthHeader.trim());
+            } catch (NumberFormatException e) {
+                fail(UpstreamException.reset("invalid content-length from upstream"), null);
+                return;
+            }
+        } else if (!chunked) {
+            contentLength = "HTTP/1.0".equals(response.getProtocol().toString()) ? -1 : 0;
+        }
+        responseBody = new ChannelBody(clientExchange::getResponseChannel, contentLength, ioThread,
+                Long.MAX_VALUE, this, this);
+        Response edgeResponse;
+        try {
+            edgeResponse = Response.of(status, headers.build(), responseBody);
+        } catch (IllegalArgumentException e) {
+            fail(UpstreamException.reset("invalid status from upstream"), null);
+            return;
+        }
+        if (!future.complete(edgeResponse)) {
+            abort();
+        }
+    }
+
+    @Override
+    public void bodyCompleted() {
+        responseBodyDone = true;
+        if (requestSent) {
+            release();
+        } else {
+            // the upstream answered before it read the whole request: the connection cannot be reused
+            abort();
+        }
+    }
+
+    @Override
+    public void bodyFailed(Throwable cause) {
+        logger.debug("request {} response body from {} failed: {}", exchange.requestId(), endpoint,
+                cause.toString());
+        abort();
+    }
+
+    @Override
+    public void bodyDiscarded() {
+        abort();
+    }
+
+    private void release() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimers();
+        if (pooled != null) {
+            pooled.release(true);
+            pooled = null;
+        }
+    }
+
+    /** Abandons the attempt: its connection is closed, never reused. */
+    void abort() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimers();
+        if (requestPump != null) {
+            requestPump.cancel();
+        }
+        if (pooled != null) {
+            pooled.release(false);
+            pooled = null;
+        }
+        if (future.isDone() && onStreamAbort != null) {
+            onStreamAbort.run();
+        }
+    }
+
+    private void fail(UpstreamException cause, Throwable detail) {
+        logger.debug("request {} to {} failed: {}", exchange.requestId(), endpoint,
+                detail == null ? cause.getMessage() : detail.toString());
+        failWith(cause);
+    }
+
+    private void failWith(RuntimeException cause) {
+        boolean completed = future.completeExceptionally(cause);
+        abort();
+        if (!completed && onStreamAbort != null) {
+            onStreamAbort.run();
+        }
+    }
+
+    private void scheduleIdleCheck() {
+        long idle = timeouts.idle().toNanos();
+        long total = timeouts.total().toNanos();
+        if (idle == 0 && total == 0) {
+            return;
+        }
+        long now = exchange.ticker().nanos();
+        long next = Long.MAX_VALUE;
+        if (idle > 0) {
+            next = lastActivity + idle - now;
+        }
+        if (total > 0) {
+            next = Math.min(next, exchange.startNanos() + total - now);
+        }
+        idleTimer = ioThread.executeAfter(this::checkIdle, Math.max(next, 1_000_000L), TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle() {
+        idleTimer = null;
+        if (finished) {
+            return;
+        }
+        long now = exchange.ticker().nanos();
+        long idle = timeouts.idle().toNanos();
+        long total = timeouts.total().toNanos();
+        if ((idle > 0 && now - lastActivity >= idle) || (total > 0 && now - exchange.startNanos() >= total)) {
+            logger.debug("request {} to {} timed out (idle or total)", exchange.requestId(), endpoint);
+            failWith(UpstreamException.timeout("idle or total timeout"));
+            return;
+        }
+        scheduleIdleCheck();
+    }
+
+    private void cancelTimers() {
+        if (responseTimer != null) {
+            responseTimer.remove();
+            responseTimer = null;
+        }
+        if (idleTimer != null) {
+            idleTimer.remove();
+            idleTimer = null;
+        }
+    }
+
+    private void onIoThread(Runnable task) {
+        if (Thread.currentThread() == ioThread) {
+            task.run();
+        } else {
+            ioThread.execute(task);
+        }
+    }
+}
