@@ -346,12 +346,12 @@ public final class Edge {
             if (result.isDone()) {
                 return;
             }
-            CompletableFuture<Response> attempt = currentAttempt;
-            if (attempt != null) {
-                attempt.cancel(false);
-            }
             finish(null, UpstreamException.timeout("the request did not complete within "
                     + plan.timeouts.total().toMillis() + " ms"));
+            CompletableFuture<Response> attempt = currentAttempt;
+            if (attempt != null) {
+                attempt.cancel(false); // after answering, so the cancellation is not taken for the answer
+            }
         }
 
         private void finish(Response response, Throwable error) {

@@ -1,0 +1,118 @@
+package io.edgekit.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgekit.core.testing.EdgeTester;
+import io.edgekit.core.testing.InMemoryTransport;
+import org.junit.jupiter.api.Test;
+
+class ForwardingTest {
+    private static final Request SPOOFED = Request.builder().authority("shop.example.com").uri("/x")
+            .header("X-Forwarded-For", "1.2.3.4")
+            .header("X-Forwarded-Proto", "https")
+            .header("X-Forwarded-Host", "evil.example")
+            .header("Forwarded", "for=1.2.3.4")
+            .header("X-Real-IP", "1.2.3.4")
+            .header("X-Request-Id", "abc-123")
+            .build();
+
+    private static Edge edge(TrustedProxies trusted) {
+        return Edge.builder().trustedProxies(trusted)
+                .route(Route.named("r").path("/**").to((ex, r) -> Response.of(200).completed()).build()).build();
+    }
+
+    @Test
+    void untrustedPeerHasItsForwardingHeadersReplacedNotAppended() {
+        EdgeTester tester = new EdgeTester(edge(TrustedProxies.of("10.0.0.0/8")), new InMemoryTransport());
+        Exchange exchange = tester.exchange(SPOOFED, "203.0.113.9");
+        Headers headers = exchange.request().headers();
+        assertEquals("203.0.113.9", exchange.clientIp());
+        assertEquals("203.0.113.9", headers.firstOrNull("x-forwarded-for"));
+        assertEquals("http", headers.firstOrNull("x-forwarded-proto"));
+        assertEquals("shop.example.com", headers.firstOrNull("x-forwarded-host"));
+        assertEquals("8080", headers.firstOrNull("x-forwarded-port"));
+        assertEquals("for=203.0.113.9;proto=http;host=shop.example.com", headers.firstOrNull("forwarded"));
+        assertNull(headers.firstOrNull("x-real-ip"));
+        assertEquals(1, headers.count("x-forwarded-for"));
+        assertFalse(exchange.requestId().equals("abc-123"));
+        assertEquals(exchange.requestId(), headers.firstOrNull("x-request-id"));
+        assertEquals(32, exchange.requestId().length());
+    }
+
+    @Test
+    void trustedProxyChainIsAppendedAndClientIsFirstUntrustedHop() {
+        EdgeTester tester = new EdgeTester(edge(TrustedProxies.of("10.0.0.0/8", "192.0.2.1")), new InMemoryTransport());
+        Request request = SPOOFED.withHeaders(SPOOFED.headers().with("X-Forwarded-For", "198.51.100.7, 192.0.2.1"));
+        Exchange exchange = tester.exchange(request, "10.1.2.3");
+        Headers headers = exchange.request().headers();
+        assertEquals("198.51.100.7", exchange.clientIp());
+        assertEquals("198.51.100.7, 192.0.2.1, 10.1.2.3", headers.firstOrNull("x-forwarded-for"));
+        assertEquals("https", headers.firstOrNull("x-forwarded-proto"));
+        assertEquals("evil.example", headers.firstOrNull("x-forwarded-host"));
+        assertEquals("for=1.2.3.4, for=10.1.2.3;proto=http;host=shop.example.com", headers.firstOrNull("forwarded"));
+        assertEquals("abc-123", exchange.requestId());
+    }
+
+    @Test
+    void garbageInTheChainStopsTheWalk() {
+        EdgeTester tester = new EdgeTester(edge(TrustedProxies.of("10.0.0.0/8")), new InMemoryTransport());
+        Request request = SPOOFED.withHeaders(Headers.of("X-Forwarded-For", "evil.example.com, 10.0.0.5"));
+        assertEquals("10.0.0.5", tester.exchange(request, "10.1.2.3").clientIp());
+    }
+
+    @Test
+    void invalidRequestIdFromTrustedProxyIsReplaced() {
+        EdgeTester tester = new EdgeTester(edge(TrustedProxies.of("10.0.0.0/8")), new InMemoryTransport());
+        Request request = Request.builder().uri("/").header("x-request-id", "bad id\u0007").build();
+        assertFalse(tester.exchange(request, "10.0.0.1").requestId().contains("bad"));
+    }
+
+    @Test
+    void hopByHopAndConnectionNamedFieldsAreDropped() {
+        EdgeTester tester = new EdgeTester(edge(TrustedProxies.none()), new InMemoryTransport());
+        Request request = Request.builder().uri("/")
+                .header("Connection", "close, X-Secret")
+                .header("X-Secret", "s3cr3t")
+                .header("Keep-Alive", "timeout=5")
+                .header("TE", "trailers")
+                .header("Upgrade", "h2c")
+                .header("Proxy-Authorization", "Basic Zm9v")
+                .header("Transfer-Encoding", "chunked")
+                .header("X-Kept", "yes")
+                .build();
+        Headers headers = tester.exchange(request, "203.0.113.1").request().headers();
+        for (String name : new String[] {"connection", "x-secret", "keep-alive", "te", "upgrade",
+                "proxy-authorization", "transfer-encoding"}) {
+            assertFalse(headers.contains(name), name);
+        }
+        assertEquals("yes", headers.firstOrNull("x-kept"));
+    }
+
+    @Test
+    void ipv6PeerIsQuotedInForwarded() {
+        EdgeTester tester = new EdgeTester(edge(TrustedProxies.none()), new InMemoryTransport());
+        Headers headers = tester.exchange(Request.builder().authority("h").uri("/").build(), "2001:db8::1")
+                .request().headers();
+        assertTrue(headers.firstOrNull("forwarded").startsWith("for=\"[2001:db8:0:0:0:0:0:1]\""),
+                headers.firstOrNull("forwarded"));
+    }
+
+    @Test
+    void trustedProxiesParseAndMatch() throws Exception {
+        TrustedProxies trusted = TrustedProxies.of("10.0.0.0/8", "2001:db8::/32", "192.0.2.7");
+        assertTrue(trusted.contains(java.net.InetAddress.getByName("10.255.0.1")));
+        assertFalse(trusted.contains(java.net.InetAddress.getByName("11.0.0.1")));
+        assertTrue(trusted.contains(java.net.InetAddress.getByName("2001:db8:ffff::1")));
+        assertTrue(trusted.contains(java.net.InetAddress.getByName("192.0.2.7")));
+        assertFalse(trusted.contains(java.net.InetAddress.getByName("192.0.2.8")));
+        assertEquals("cidr: \"10.0.0.0/33\" (expected: prefix length 0-32)",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> TrustedProxies.of("10.0.0.0/33")).getMessage());
+        assertEquals("cidr: \"example.com\" (expected: an IP address or block)",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> TrustedProxies.of("example.com")).getMessage());
+    }
+}

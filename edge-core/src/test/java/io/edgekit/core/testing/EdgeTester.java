@@ -1,0 +1,53 @@
+package io.edgekit.core.testing;
+
+import io.edgekit.core.Edge;
+import io.edgekit.core.Exchange;
+import io.edgekit.core.Request;
+import io.edgekit.core.Response;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+
+/**
+ * Runs requests through an {@link Edge} in memory, as if they arrived on a listener: the same
+ * canonicalisation, routing, policies, filters and attempt loop, with a {@link ManualClock} and an
+ * {@link InMemoryTransport} instead of sockets.
+ */
+public final class EdgeTester {
+    private final Edge edge;
+    private final InMemoryTransport transport;
+    private final ManualClock clock = new ManualClock();
+
+    public EdgeTester(Edge edge, InMemoryTransport transport) {
+        this.edge = edge;
+        this.transport = transport;
+    }
+
+    public ManualClock clock() {
+        return clock;
+    }
+
+    /** Sends {@code request} from {@code peerIp}, without waiting for the answer. */
+    public java.util.concurrent.CompletableFuture<Response> start(Request request, String peerIp) {
+        Exchange exchange = exchange(request, peerIp);
+        return edge.handle(exchange, transport).toCompletableFuture();
+    }
+
+    /** Sends {@code request} from 203.0.113.10 and waits for the answer. */
+    public Response send(Request request) {
+        return start(request, "203.0.113.10").join();
+    }
+
+    public Exchange exchange(Request request, String peerIp) {
+        InetAddress peer;
+        try {
+            peer = InetAddress.getByName(peerIp);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(peerIp, e);
+        }
+        return edge.accept(Exchange.builder(request)
+                .peer(new InetSocketAddress(peer, 50000))
+                .ticker(clock)
+                .scheduler(clock), 8080);
+    }
+}
