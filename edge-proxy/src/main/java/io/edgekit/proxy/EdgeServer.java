@@ -90,9 +90,12 @@ public final class EdgeServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.ALLOW_ENCODED_SLASH, true)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, maxHeaderBytes)
                 .setServerOption(UndertowOptions.MAX_HEADERS, maxHeaders)
+                // body limits are the edge's own, per route (413 with a problem body)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) headerReadTimeout.toMillis())
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) idleTimeout.toMillis())
+                .setWorkerOption(Options.WORKER_NAME, "edgekit")
                 .setSocketOption(Options.TCP_NODELAY, true)
                 .setSocketOption(Options.REUSE_ADDRESSES, true)
                 .setHandler(graceful);

@@ -61,6 +61,7 @@ final class TestBackend implements AutoCloseable {
                 .addHttpListener(0, "127.0.0.1")
                 .setIoThreads(1)
                 .setWorkerThreads(16)
+                .setServerOption(io.undertow.UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
                 .setHandler(root)
                 .build();
         server.start();

@@ -82,6 +82,9 @@ final class ChannelPump {
                     fail(e, false);
                     return;
                 }
+                if (finished) {
+                    return;
+                }
                 activity.touch();
             }
             buffer.clear();
@@ -89,8 +92,10 @@ final class ChannelPump {
             try {
                 read = source.read(buffer);
             } catch (IOException e) {
-                buffer.clear().flip();
-                fail(e, true);
+                fail(e, true); // a failed read may already have closed the connection and cancelled us
+                return;
+            }
+            if (finished) {
                 return;
             }
             buffer.flip();
