@@ -7,8 +7,12 @@ import io.edgekit.proxy.internal.EdgeHttpHandler;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.handlers.HttpContinueReadHandler;
+import io.undertow.server.protocol.http.HttpOpenListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,11 +23,19 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
 import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+import org.xnio.channels.AcceptingChannel;
 
 /**
- * Runs an {@link Edge} on Undertow: HTTP/1.1 listeners in front, Undertow's non-blocking client behind,
- * both on the same IO threads. Start with {@link #start()}; {@link #shutdown(Duration)} stops accepting,
+ * Runs an {@link Edge} on Undertow's server and client cores: HTTP/1.1 listeners in front, the
+ * non-blocking client behind, both on the same IO threads. No Undertow handler chain is wrapped
+ * around the edge (no per-request Host-validating handler). Start with {@link #start()}; {@link #shutdown(Duration)} stops accepting,
  * lets requests in flight finish up to a deadline, then closes everything. Thread-safe.
  */
 public final class EdgeServer implements AutoCloseable {
@@ -38,9 +50,12 @@ public final class EdgeServer implements AutoCloseable {
     private final Duration idleTimeout;
     private final ExecutorService offloadExecutor;
     private final EdgeHttpHandler handler;
-    private final GracefulShutdownHandler graceful;
-    private Undertow undertow;
+    private final HttpHandler root;
+    private final ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024, -1, 4);
+    private final List<AcceptingChannel<StreamConnection>> acceptors = new ArrayList<>();
     private final List<InetSocketAddress> boundAddresses = new ArrayList<>();
+    private XnioWorker worker;
+    private HttpOpenListener openListener;
 
     private EdgeServer(Builder b) {
         this.edge = b.edge;
@@ -57,7 +72,7 @@ public final class EdgeServer implements AutoCloseable {
                     return thread;
                 });
         this.handler = new EdgeHttpHandler(edge, ioThreads, offloadExecutor);
-        this.graceful = new GracefulShutdownHandler(new HttpContinueReadHandler(handler));
+        this.root = new HttpContinueReadHandler(handler);
     }
 
     public static Builder builder(Edge edge) {
@@ -69,10 +84,12 @@ public final class EdgeServer implements AutoCloseable {
      * the engine on the IO thread; the application's listener options apply.
      */
     public static HttpHandler httpHandler(Edge edge) {
-        int ioThreads = Math.max(Runtime.getRuntime().availableProcessors(), 2) * 2;
-        return new HttpContinueReadHandler(new EdgeHttpHandler(edge, 1024, java.util.concurrent.ForkJoinPool
-                .commonPool()));
+        return new HttpContinueReadHandler(new EdgeHttpHandler(edge, MAX_IO_THREADS,
+                java.util.concurrent.ForkJoinPool.commonPool()));
     }
+
+    /** Upper bound on the IO threads of an Undertow server the edge is mounted in. */
+    private static final int MAX_IO_THREADS = 1024;
 
     public Edge edge() {
         return edge;
@@ -80,36 +97,58 @@ public final class EdgeServer implements AutoCloseable {
 
     /** Binds every listener and starts serving. */
     public synchronized EdgeServer start() {
-        if (undertow != null) {
+        if (worker != null) {
             throw new IllegalStateException("server already started");
         }
-        Undertow.Builder builder = Undertow.builder()
-                .setIoThreads(ioThreads)
-                .setWorkerThreads(1)
-                .setServerOption(UndertowOptions.DECODE_URL, false)
-                .setServerOption(UndertowOptions.ALLOW_ENCODED_SLASH, true)
-                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, maxHeaderBytes)
-                .setServerOption(UndertowOptions.MAX_HEADERS, maxHeaders)
+        XnioWorker created;
+        try {
+            created = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
+                    .set(Options.WORKER_IO_THREADS, ioThreads)
+                    .set(Options.WORKER_TASK_CORE_THREADS, 1)
+                    .set(Options.WORKER_TASK_MAX_THREADS, 1)
+                    .set(Options.WORKER_NAME, "edgekit")
+                    .set(Options.TCP_NODELAY, true)
+                    .getMap());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start IO threads", e);
+        }
+        OptionMap serverOptions = OptionMap.builder()
+                .set(UndertowOptions.DECODE_URL, false)
+                .set(UndertowOptions.ALLOW_ENCODED_SLASH, true)
+                .set(UndertowOptions.MAX_HEADER_SIZE, maxHeaderBytes)
+                .set(UndertowOptions.MAX_HEADERS, maxHeaders)
                 // body limits are the edge's own, per route (413 with a problem body)
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
-                .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
-                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) headerReadTimeout.toMillis())
-                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) idleTimeout.toMillis())
-                .setWorkerOption(Options.WORKER_NAME, "edgekit")
-                .setSocketOption(Options.TCP_NODELAY, true)
-                .setSocketOption(Options.REUSE_ADDRESSES, true)
-                .setHandler(graceful);
-        for (Listener listener : listeners) {
-            builder.addHttpListener(listener.port, listener.host);
+                .set(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
+                .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+                .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) headerReadTimeout.toMillis())
+                .set(UndertowOptions.NO_REQUEST_TIMEOUT, (int) idleTimeout.toMillis())
+                .getMap();
+        OptionMap socketOptions = OptionMap.builder()
+                .set(Options.TCP_NODELAY, true)
+                .set(Options.REUSE_ADDRESSES, true)
+                .set(Options.BACKLOG, 1024)
+                .getMap();
+        HttpOpenListener openListener = new HttpOpenListener(buffers, serverOptions);
+        openListener.setRootHandler(root);
+        try {
+            for (Listener listener : listeners) {
+                AcceptingChannel<StreamConnection> channel = created.createStreamConnectionServer(
+                        new InetSocketAddress(listener.host, listener.port),
+                        ChannelListeners.openListenerAdapter(openListener), socketOptions);
+                channel.resumeAccepts();
+                acceptors.add(channel);
+                InetSocketAddress address = channel.getLocalAddress(InetSocketAddress.class);
+                boundAddresses.add(address);
+                logger.info("edge listening on http://{}:{}", address.getHostString(), address.getPort());
+            }
+        } catch (IOException e) {
+            acceptors.forEach(IoUtils::safeClose);
+            acceptors.clear();
+            created.shutdownNow();
+            throw new UncheckedIOException("cannot listen on " + listeners, e);
         }
-        Undertow server = builder.build();
-        server.start();
-        undertow = server;
-        for (Undertow.ListenerInfo info : server.getListenerInfo()) {
-            InetSocketAddress address = (InetSocketAddress) info.getAddress();
-            boundAddresses.add(address);
-            logger.info("edge listening on http://{}:{}", address.getHostString(), address.getPort());
-        }
+        this.openListener = openListener;
+        this.worker = created;
         return this;
     }
 
@@ -131,34 +170,38 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: stops accepting connections, lets requests in flight finish for up to
-     * {@code drain}, then closes all connections. Returns true if every request finished in time.
+     * Graceful shutdown: stops accepting connections, answers new requests on open connections with
+     * 503, lets requests in flight finish for up to {@code drain}, then closes every connection and the
+     * IO threads. Returns true if every request finished in time.
      */
     public boolean shutdown(Duration drain) {
-        Undertow server;
+        XnioWorker stopping;
         synchronized (this) {
-            server = undertow;
-            if (server == null) {
+            stopping = worker;
+            if (stopping == null) {
                 return true;
             }
-            undertow = null;
+            worker = null;
         }
-        for (Undertow.ListenerInfo info : server.getListenerInfo()) {
-            info.suspend();
-        }
-        graceful.shutdown();
+        acceptors.forEach(IoUtils::safeClose);
         boolean drained;
         try {
-            drained = graceful.awaitShutdown(Math.max(0, drain.toMillis()));
+            drained = handler.drain(Math.max(0, drain.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             drained = false;
         }
         if (!drained) {
-            logger.warn("shutdown: requests still in flight after {} ms; closing their connections",
-                    drain.toMillis());
+            logger.warn("shutdown: {} requests still in flight after {} ms; closing their connections",
+                    handler.inFlight(), drain.toMillis());
         }
-        server.stop();
+        openListener.closeConnections();
+        stopping.shutdownNow();
+        try {
+            stopping.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         offloadExecutor.shutdownNow();
         logger.info("edge stopped");
         return drained;

@@ -21,6 +21,8 @@ import io.undertow.util.SameThreadExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
@@ -42,6 +44,9 @@ public final class EdgeHttpHandler implements HttpHandler {
     private final Ticker ticker;
     private final Executor offloadExecutor;
     private final ConnectionPools pools;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object drainLock = new Object();
+    private volatile boolean draining;
 
     public EdgeHttpHandler(Edge edge, int ioThreads, Executor offloadExecutor) {
         this.edge = edge;
@@ -56,17 +61,43 @@ public final class EdgeHttpHandler implements HttpHandler {
         return pools.openConnections();
     }
 
+    /** Requests received and not yet completed. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * Stops taking new requests (they get 503 and a closed connection) and waits up to {@code millis}
+     * for those in flight to complete. Returns true if none is left. Call from a thread that may block.
+     */
+    public boolean drain(long millis) throws InterruptedException {
+        draining = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        synchronized (drainLock) {
+            while (inFlight.get() > 0) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                drainLock.wait(left);
+            }
+        }
+        return true;
+    }
+
     @Override
     public void handleRequest(HttpServerExchange server) {
+        if (draining) {
+            server.setPersistent(false);
+            answerDirectly(server, new Problem(503, "Service Unavailable", "the edge is shutting down"));
+            return;
+        }
         Request raw;
         try {
             raw = toRequest(server);
         } catch (IllegalArgumentException e) {
-            server.setStatusCode(400);
             server.setPersistent(false);
-            server.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, Problem.MEDIA_TYPE);
-            server.getResponseSender().send(new Problem(400, "Bad Request", "malformed request: "
-                    + e.getMessage()).toJson(null));
+            answerDirectly(server, new Problem(400, "Bad Request", "malformed request: " + e.getMessage()));
             return;
         }
         InetSocketAddress peer = server.getSourceAddress();
@@ -91,6 +122,13 @@ public final class EdgeHttpHandler implements HttpHandler {
                 }));
     }
 
+    /** Answers before an exchange exists (no request id yet): shutting down, unreadable request. */
+    private static void answerDirectly(HttpServerExchange server, Problem problem) {
+        server.setStatusCode(problem.status());
+        server.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        server.getResponseSender().send(problem.toJson(null));
+    }
+
     private static Request toRequest(HttpServerExchange server) {
         HeaderMap source = server.getRequestHeaders();
         Headers.Builder headers = Headers.builder(source.size() + 1);
@@ -98,6 +136,17 @@ public final class EdgeHttpHandler implements HttpHandler {
             String name = values.getHeaderName().toString();
             for (int i = 0; i < values.size(); i++) {
                 headers.add(name, values.get(i));
+            }
+        }
+        HeaderValues connection = source.get(io.undertow.util.Headers.CONNECTION);
+        if (connection != null && server.isPersistent()) {
+            // Undertow honours only a bare "close"; "close, X-Foo" must close the connection too
+            for (String value : connection) {
+                for (String token : value.split(",")) {
+                    if (token.trim().equalsIgnoreCase("close")) {
+                        server.setPersistent(false);
+                    }
+                }
             }
         }
         String authority = source.getFirst(io.undertow.util.Headers.HOST);
@@ -135,7 +184,7 @@ public final class EdgeHttpHandler implements HttpHandler {
                 Activity.NONE);
     }
 
-    private static void watchConnection(HttpServerExchange server, Flight flight) {
+    private void watchConnection(HttpServerExchange server, Flight flight) {
         ServerConnection connection = server.getConnection();
         ConnectionSlot slot = connection.getAttachment(SLOT);
         if (slot == null) {
@@ -151,9 +200,15 @@ public final class EdgeHttpHandler implements HttpHandler {
         }
         ConnectionSlot owner = slot;
         owner.flight = flight;
+        inFlight.incrementAndGet();
         server.addExchangeCompleteListener((ex, next) -> {
             if (owner.flight == flight) {
                 owner.flight = null;
+            }
+            if (inFlight.decrementAndGet() == 0 && draining) {
+                synchronized (drainLock) {
+                    drainLock.notifyAll();
+                }
             }
             next.proceed();
         });

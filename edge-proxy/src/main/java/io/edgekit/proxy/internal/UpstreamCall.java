@@ -399,11 +399,8 @@ final class UpstreamCall implements ConnectionPools.Callback, ChannelBody.Owner,
             return;
         }
         long now = exchange.ticker().nanos();
-        long next = Long.MAX_VALUE;
-        if (idle > 0) {
-            next = lastActivity + idle - now;
-        }
-        if (total > 0) {
+        long next = idle > 0 ? lastActivity + idle - now : total;
+        if (total > 0 && responseReceived) { // before the response head, the engine owns the total
             next = Math.min(next, exchange.startNanos() + total - now);
         }
         idleTimer = ioThread.executeAfter(this::checkIdle, Math.max(next, 1_000_000L), TimeUnit.NANOSECONDS);
@@ -417,7 +414,8 @@ final class UpstreamCall implements ConnectionPools.Callback, ChannelBody.Owner,
         long now = exchange.ticker().nanos();
         long idle = timeouts.idle().toNanos();
         long total = timeouts.total().toNanos();
-        if ((idle > 0 && now - lastActivity >= idle) || (total > 0 && now - exchange.startNanos() >= total)) {
+        boolean totalPassed = total > 0 && responseReceived && now - exchange.startNanos() >= total;
+        if ((idle > 0 && now - lastActivity >= idle) || totalPassed) {
             logger.debug("request {} to {} timed out (idle or total)", exchange.requestId(), endpoint);
             failWith(UpstreamException.timeout("idle or total timeout"));
             return;

@@ -1,0 +1,84 @@
+package io.edgekit.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgekit.core.Edge;
+import io.edgekit.core.Route;
+import io.edgekit.core.Upstream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class GracefulShutdownIT {
+
+    @Test
+    void shutdownLetsInFlightRequestsFinishAndStopsAccepting() throws Exception {
+        try (TestBackend slow = TestBackend.start("slow", exchange -> {
+            Thread.sleep(700);
+            exchange.getResponseSender().send("done");
+        })) {
+            Edge edge = Edge.builder().route(Route.named("r").path("/**")
+                    .to(Upstream.named("slow").endpoint("127.0.0.1", slow.port()).build()).build()).build();
+            EdgeServer server = EdgeServer.builder(edge).listen("127.0.0.1", 0).build().start();
+            int port = server.port();
+            HttpClient client = HttpClient.newHttpClient();
+            List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                inFlight.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/w" + i))
+                        .build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (slow.requests.get() < 10 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(10, slow.requests.get());
+            assertTrue(server.shutdown(Duration.ofSeconds(10)), "drained in time");
+            for (CompletableFuture<HttpResponse<String>> response : inFlight) {
+                assertEquals(200, response.join().statusCode());
+                assertEquals("done", response.join().body());
+            }
+            assertThrows(ConnectException.class, () -> {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                }
+            });
+        }
+    }
+
+    @Test
+    void shutdownDeadlineClosesWhatIsLeft() throws Exception {
+        try (TestBackend stuck = TestBackend.start("stuck", exchange -> {
+            Thread.sleep(5000);
+            exchange.getResponseSender().send("late");
+        })) {
+            Edge edge = Edge.builder().route(Route.named("r").path("/**")
+                    .to(Upstream.named("stuck").endpoint("127.0.0.1", stuck.port()).build()).build()).build();
+            EdgeServer server = EdgeServer.builder(edge).listen("127.0.0.1", 0).build().start();
+            CompletableFuture<HttpResponse<String>> pending = HttpClient.newHttpClient().sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (stuck.requests.get() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            long start = System.nanoTime();
+            boolean drained = server.shutdown(Duration.ofMillis(300));
+            assertEquals(false, drained);
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos());
+            assertTrue(pending.handle((r, e) -> e != null || r.statusCode() >= 500).join());
+        }
+    }
+}
