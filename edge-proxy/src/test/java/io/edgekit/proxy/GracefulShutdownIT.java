@@ -61,7 +61,7 @@ class GracefulShutdownIT {
     @Test
     void shutdownDeadlineClosesWhatIsLeft() throws Exception {
         try (TestBackend stuck = TestBackend.start("stuck", exchange -> {
-            Thread.sleep(5000);
+            Thread.sleep(1500);
             exchange.getResponseSender().send("late");
         })) {
             Edge edge = Edge.builder().route(Route.named("r").path("/**")

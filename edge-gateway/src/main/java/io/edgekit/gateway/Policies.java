@@ -1,0 +1,51 @@
+package io.edgekit.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import io.edgekit.core.Decision;
+import io.edgekit.core.Policy;
+import io.edgekit.core.TrustedProxies;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The API-gateway role's built-in policies. Each decides from the request and the exchange alone, never
+ * blocks, and denies with an {@code application/problem+json} response.
+ */
+public final class Policies {
+    private static final CompletionStage<Decision> ALLOW = CompletableFuture.completedFuture(Decision.allow());
+
+    private Policies() {
+    }
+
+    /**
+     * Allows only clients whose address (as the edge resolved it through its trusted proxies) lies in
+     * one of {@code cidrs}; others get 403.
+     */
+    public static Policy allowClients(String... cidrs) {
+        TrustedProxies blocks = TrustedProxies.of(List.of(cidrs));
+        CompletionStage<Decision> deny = CompletableFuture.completedFuture(
+                Decision.deny(403, "Forbidden", "client address not allowed"));
+        return Policy.named("allowClients" + List.of(cidrs),
+                (exchange, request) -> blocks.contains(exchange.clientAddress()) ? ALLOW : deny);
+    }
+
+    /** Denies clients whose address lies in one of {@code cidrs} with 403. */
+    public static Policy denyClients(String... cidrs) {
+        TrustedProxies blocks = TrustedProxies.of(List.of(cidrs));
+        CompletionStage<Decision> deny = CompletableFuture.completedFuture(
+                Decision.deny(403, "Forbidden", "client address not allowed"));
+        return Policy.named("denyClients" + List.of(cidrs),
+                (exchange, request) -> blocks.contains(exchange.clientAddress()) ? deny : ALLOW);
+    }
+
+    /** Requires header {@code name} to be present; requests without it get 400. */
+    public static Policy requireHeader(String name) {
+        requireNonNull(name, "name");
+        CompletionStage<Decision> deny = CompletableFuture.completedFuture(
+                Decision.deny(400, "Bad Request", "header " + name + " is required"));
+        return Policy.named("requireHeader(" + name + ")",
+                (exchange, request) -> request.headers().contains(name) ? ALLOW : deny);
+    }
+}

@@ -1,0 +1,60 @@
+package io.edgekit.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgekit.core.Edge;
+import io.edgekit.core.Request;
+import io.edgekit.core.Response;
+import io.edgekit.core.Route;
+import io.edgekit.core.TrustedProxies;
+import io.edgekit.core.testing.EdgeTester;
+import io.edgekit.core.testing.InMemoryTransport;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class PoliciesTest {
+    private static Edge edge() {
+        return Edge.builder()
+                .trustedProxies(TrustedProxies.of("10.0.0.0/8"))
+                .route(Route.named("internal").path("/internal/**").policy(Policies.allowClients("192.168.0.0/16"))
+                        .to((ex, r) -> Response.of(200).completed()).build())
+                .route(Route.named("public").path("/**").policy(Policies.denyClients("198.51.100.0/24"))
+                        .policy(Policies.requireHeader("x-tenant"))
+                        .to((ex, r) -> Response.of(200).completed()).build())
+                .build();
+    }
+
+    private static String body(Response response) {
+        return new String(response.body().aggregate(4096).toCompletableFuture().join(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void allowListUsesTheResolvedClientNotTheProxy() {
+        EdgeTester tester = new EdgeTester(edge(), new InMemoryTransport());
+        Request viaProxy = Request.builder().uri("/internal/x").header("x-forwarded-for", "192.168.1.5").build();
+        assertEquals(200, tester.start(viaProxy, "10.0.0.1").join().status());
+        Response direct = tester.start(Request.get("/internal/x"), "203.0.113.5").join();
+        assertEquals(403, direct.status());
+        assertTrue(body(direct).contains("\"detail\":\"client address not allowed\""));
+        Request spoofed = Request.builder().uri("/internal/x").header("x-forwarded-for", "192.168.1.5").build();
+        assertEquals(403, tester.start(spoofed, "203.0.113.5").join().status());
+    }
+
+    @Test
+    void denyListAndRequiredHeader() {
+        EdgeTester tester = new EdgeTester(edge(), new InMemoryTransport());
+        Request withTenant = Request.builder().uri("/x").header("x-tenant", "t1").build();
+        assertEquals(200, tester.start(withTenant, "203.0.113.5").join().status());
+        assertEquals(403, tester.start(withTenant, "198.51.100.7").join().status());
+        Response missing = tester.start(Request.get("/x"), "203.0.113.5").join();
+        assertEquals(400, missing.status());
+        assertTrue(body(missing).contains("\"detail\":\"header x-tenant is required\""));
+    }
+
+    @Test
+    void explainNamesThePolicies() {
+        assertEquals("[denyClients[198.51.100.0/24], requireHeader(x-tenant)]",
+                edge().explain(Request.get("/x")).policies().toString());
+    }
+}
