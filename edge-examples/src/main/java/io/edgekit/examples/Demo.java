@@ -1,0 +1,119 @@
+package io.edgekit.examples;
+
+import io.edgekit.balance.Balancers;
+import io.edgekit.core.Edge;
+import io.edgekit.core.Filter;
+import io.edgekit.core.Response;
+import io.edgekit.core.Route;
+import io.edgekit.core.Timeouts;
+import io.edgekit.core.Upstream;
+import io.edgekit.gateway.Policies;
+import io.edgekit.proxy.EdgeServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The demo edge: two in-process demo backends on ephemeral ports, and an edge in front of them that
+ * balances {@code /api/**} across both (reverse proxy and load balancer), guards {@code /internal/**}
+ * with a client allow-list (API gateway), and answers {@code /edge/explain} itself.
+ *
+ * <pre>java -jar edge-examples/target/edge-demo.jar [--port N]</pre>
+ */
+public final class Demo {
+    private final List<EdgeServer> backends = new ArrayList<>();
+    private EdgeServer edge;
+
+    /** Starts the backends and the edge on {@code port} (0 for any free port). */
+    public Demo start(String host, int port) {
+        Upstream.Builder api = Upstream.named("demo-api").balancer(Balancers.roundRobin())
+                .keepAlive(Duration.ofSeconds(30));
+        for (int i = 1; i <= 2; i++) {
+            EdgeServer backend = DemoBackend.start("demo-backend-" + i);
+            backends.add(backend);
+            api.endpoint("127.0.0.1", backend.port());
+        }
+        Upstream upstream = api.build();
+        AtomicReference<Edge> self = new AtomicReference<>();
+        Filter poweredBy = Filter.named("poweredBy",
+                (exchange, request, next) -> next.proceed(request).thenApply(r -> r.withHeader("via", "1.1 edgekit")));
+        Edge engine = Edge.builder()
+                .filter(poweredBy)
+                .timeouts(Timeouts.DEFAULT.withResponseHeaders(Duration.ofSeconds(10)))
+                .route(Route.named("api").path("/api/**").to(upstream).build())
+                .route(Route.named("internal").path("/internal/**").policy(Policies.allowClients("10.0.0.0/8"))
+                        .to(upstream).build())
+                .route(Route.named("explain").path("/edge/explain").methods("GET").to((exchange, request) -> {
+                    String path = request.headers().firstOrNull("x-explain-path");
+                    String answer = path == null || !path.startsWith("/")
+                            ? "send the path to explain in header x-explain-path"
+                            : self.get().explain(request.withPath(path)).toString();
+                    return Response.of(200, "text/plain", answer + "\n").completed();
+                }).build())
+                .build();
+        self.set(engine);
+        edge = EdgeServer.builder(engine).listen(host, port).build().start();
+        return this;
+    }
+
+    public int port() {
+        return edge.port();
+    }
+
+    public void stop() {
+        if (edge != null) {
+            edge.shutdown(Duration.ofSeconds(2));
+        }
+        for (EdgeServer backend : backends) {
+            backend.shutdown(Duration.ofSeconds(1));
+        }
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        int port = 8080;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--port") && i + 1 < args.length) {
+                try {
+                    port = Integer.parseInt(args[++i]);
+                } catch (NumberFormatException e) {
+                    usage("--port: \"" + args[i] + "\" (expected: a number 0-65535)");
+                }
+            } else if (args[i].equals("--help") || args[i].equals("-h")) {
+                usage(null);
+            } else {
+                usage("unknown argument: " + args[i]);
+            }
+        }
+        if (port < 0 || port > 65535) {
+            usage("--port: " + port + " (expected: 0-65535)");
+        }
+        Demo demo = new Demo().start("127.0.0.1", port);
+        String base = "http://127.0.0.1:" + demo.port();
+        System.out.println("Edgekit demo listening on " + base);
+        System.out.println();
+        System.out.println("Try:");
+        System.out.println("  curl -i " + base + "/api/whoami             # balanced across two backends: run it twice");
+        System.out.println("  curl -i " + base + "/api/echo?x=1 -d hello  # request and forwarded headers as the backend saw them");
+        System.out.println("  curl -i " + base + "/internal/whoami        # 403 problem+json: a gateway policy at work");
+        System.out.println("  curl -i " + base + "/nowhere                # 404 problem+json with the request id");
+        System.out.println("  curl -i -H 'x-explain-path: /api/whoami' " + base + "/edge/explain");
+        System.out.println();
+        System.out.println("Ctrl-C stops the demo.");
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            demo.stop();
+            stopped.countDown();
+        }, "edgekit-demo-shutdown"));
+        stopped.await();
+    }
+
+    private static void usage(String error) {
+        if (error != null) {
+            System.err.println("edge-demo: " + error);
+        }
+        System.err.println("usage: java -jar edge-examples/target/edge-demo.jar [--port N]");
+        System.exit(error == null ? 0 : 2);
+    }
+}

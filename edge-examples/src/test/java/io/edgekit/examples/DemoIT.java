@@ -1,0 +1,73 @@
+package io.edgekit.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class DemoIT {
+    static Demo demo;
+    static final HttpClient client = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() {
+        demo = new Demo().start("127.0.0.1", 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        demo.stop();
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest.Builder at(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + demo.port() + path));
+    }
+
+    @Test
+    void whoamiAlternatesBetweenTheTwoBackends() throws Exception {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> response = send(at("/api/whoami"));
+            assertEquals(200, response.statusCode());
+            assertEquals("application/json", response.headers().firstValue("content-type").orElse(""));
+            assertEquals("1.1 edgekit", response.headers().firstValue("via").orElse(""));
+            seen.add(response.body().trim());
+        }
+        assertEquals(Set.of("{\"backend\":\"demo-backend-1\"}", "{\"backend\":\"demo-backend-2\"}"), seen);
+    }
+
+    @Test
+    void echoShowsForwardedHeadersAndBody() throws Exception {
+        HttpResponse<String> response = send(at("/api/echo?x=1").POST(HttpRequest.BodyPublishers.ofString("hello")));
+        assertTrue(response.body().contains("\"x-forwarded-for\":\"127.0.0.1\""), response.body());
+        assertTrue(response.body().contains("\"body\":\"hello\""), response.body());
+        assertTrue(response.body().contains("\"uri\":\"/api/echo?x=1\""), response.body());
+    }
+
+    @Test
+    void internalIsDeniedByThePolicy() throws Exception {
+        HttpResponse<String> response = send(at("/internal/whoami"));
+        assertEquals(403, response.statusCode());
+        assertEquals("application/problem+json", response.headers().firstValue("content-type").orElse(""));
+    }
+
+    @Test
+    void explainSaysWhichRouteMatches() throws Exception {
+        HttpResponse<String> response = send(at("/edge/explain").header("x-explain-path", "/api/whoami"));
+        assertTrue(response.body().startsWith("route 'api'"), response.body());
+    }
+}
