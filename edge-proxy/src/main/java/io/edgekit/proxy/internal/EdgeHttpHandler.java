@@ -222,6 +222,14 @@ public final class EdgeHttpHandler implements HttpHandler {
         }
         UpstreamCall call = flight.call;
         Body body = response.body();
+        if (body == UndertowHandlerTarget.SentBody.INSTANCE) {
+            return; // an Undertow handler target answered on the exchange itself
+        }
+        if (flight.handedToUndertow) {
+            // the edge answered (a timeout) while an Undertow handler may still write: do not race it
+            IoUtils.safeClose(server.getConnection());
+            return;
+        }
         if (call != null && call.responseBody() != null && call.responseBody() != body) {
             call.bodyDiscarded(); // a filter replaced the upstream's body: its connection cannot be reused
         }

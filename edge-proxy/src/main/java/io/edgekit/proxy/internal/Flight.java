@@ -9,6 +9,8 @@ final class Flight {
 
     final HttpServerExchange server;
     UpstreamCall call;
+    /** An Undertow handler target owns the exchange from now on. */
+    boolean handedToUndertow;
 
     Flight(HttpServerExchange server) {
         this.server = server;
