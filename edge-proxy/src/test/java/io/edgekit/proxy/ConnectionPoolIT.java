@@ -1,0 +1,88 @@
+package io.edgekit.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgekit.core.Edge;
+import io.edgekit.core.Route;
+import io.edgekit.core.Upstream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Upstream connection pools are bounded, reuse connections, and close idle ones after keep-alive. */
+@Timeout(30)
+class ConnectionPoolIT {
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    private static void awaitValue(int expected, IntSupplier actual) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (actual.getAsInt() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(expected, actual.getAsInt());
+    }
+
+    @Test
+    void idleConnectionsCloseAfterKeepAlive() throws Exception {
+        try (TestBackend backend = TestBackend.echo("b")) {
+            Edge edge = Edge.builder().route(Route.named("r").path("/**").to(Upstream.named("u")
+                    .endpoint("127.0.0.1", backend.port()).keepAlive(Duration.ofMillis(300)).build()).build()).build();
+            EdgeServer server = EdgeServer.builder(edge).listen("127.0.0.1", 0).ioThreads(1).build().start();
+            try {
+                for (int i = 0; i < 5; i++) {
+                    assertEquals(200, client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + server.port() + "/x")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+                }
+                assertEquals(1, server.openUpstreamConnections(), "sequential requests share one connection");
+                awaitValue(0, server::openUpstreamConnections);
+            } finally {
+                server.shutdown(Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    @Test
+    void poolBoundAnswers503BeyondConnectionsAndWaiters() throws Exception {
+        try (TestBackend slow = TestBackend.start("slow", exchange -> {
+            Thread.sleep(800);
+            exchange.getResponseSender().send("slow");
+        })) {
+            Edge edge = Edge.builder().route(Route.named("r").path("/**").to(Upstream.named("u")
+                    .endpoint("127.0.0.1", slow.port()).maxConnectionsPerIoThread(2).maxPendingPerIoThread(1)
+                    .build()).build()).build();
+            EdgeServer server = EdgeServer.builder(edge).listen("127.0.0.1", 0).ioThreads(1).build().start();
+            try {
+                List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    responses.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + server.port() + "/x" + i)).build(), HttpResponse.BodyHandlers.ofString()));
+                }
+                int ok = 0;
+                int unavailable = 0;
+                for (CompletableFuture<HttpResponse<String>> response : responses) {
+                    int status = response.join().statusCode();
+                    if (status == 200) {
+                        ok++;
+                    } else if (status == 503) {
+                        unavailable++;
+                        assertTrue(response.join().body().contains("has no endpoint available"));
+                    }
+                }
+                assertEquals(3, ok, "2 connections + 1 waiter");
+                assertEquals(3, unavailable);
+                assertTrue(server.openUpstreamConnections() <= 2);
+            } finally {
+                server.shutdown(Duration.ofSeconds(1));
+            }
+        }
+    }
+}

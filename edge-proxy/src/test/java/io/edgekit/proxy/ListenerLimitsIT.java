@@ -1,0 +1,48 @@
+package io.edgekit.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgekit.core.Edge;
+import io.edgekit.core.Response;
+import io.edgekit.core.Route;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Listener limits: oversized request heads and slow clients are refused, never left hanging. */
+@Timeout(30)
+class ListenerLimitsIT {
+    static EdgeServer server;
+
+    @BeforeAll
+    static void start() {
+        Edge edge = Edge.builder().route(Route.named("r").path("/**").to((ex, r) -> Response.of(200).completed())
+                .build()).build();
+        server = EdgeServer.builder(edge).listen("127.0.0.1", 0).maxHeaderBytes(4096)
+                .headerReadTimeout(Duration.ofMillis(500)).build().start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.shutdown(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void requestHeadOverTheLimitIsRefused() throws Exception {
+        String answer = RawHttp.exchange(server.port(), "GET / HTTP/1.1\r\nHost: e\r\nX-Big: " + "a".repeat(8000)
+                + "\r\n\r\n");
+        assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 4"), answer);
+        String ok = RawHttp.exchange(server.port(), "GET / HTTP/1.1\r\nHost: e\r\nConnection: close\r\n\r\n");
+        assertTrue(ok.startsWith("HTTP/1.1 200"), ok);
+    }
+
+    @Test
+    void slowHeaderClientIsCutOff() throws Exception {
+        long start = System.nanoTime();
+        String answer = RawHttp.exchange(server.port(), "GET / HTTP/1.1\r\nHost: e\r\nX-Slow: ");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis < 4000, "closed after " + millis + " ms: " + answer);
+    }
+}
