@@ -111,6 +111,35 @@ class ProxyFailureIT {
     }
 
     @Test
+    void connectThatNeverCompletesIs504AfterTheConnectTimeout() throws Exception {
+        // a listener whose accept queue is full drops further SYNs: connecting to it hangs
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> fillers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    java.net.Socket filler = new java.net.Socket();
+                    try {
+                        filler.connect(full.getLocalSocketAddress(), 200);
+                        fillers.add(filler);
+                    } catch (java.net.SocketTimeoutException e) {
+                        filler.close();
+                        break; // the queue is full now
+                    }
+                }
+                edgeTo(new Timeouts(Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                        Duration.ZERO), full.getLocalPort());
+                long start = System.nanoTime();
+                assertProblem(get("/x"), 504, "upstream 'backend' did not answer in time");
+                assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos());
+            } finally {
+                for (java.net.Socket filler : fillers) {
+                    filler.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void upstreamThatNeverAnswersIs504AfterTheResponseHeaderTimeout() throws Exception {
         FaultyBackend backend = faulty((socket, head) -> Thread.sleep(10_000));
         edgeTo(FAST, backend.port());
