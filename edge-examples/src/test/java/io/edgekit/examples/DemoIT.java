@@ -53,7 +53,7 @@ class DemoIT {
     @Test
     void echoShowsForwardedHeadersAndBody() throws Exception {
         HttpResponse<String> response = send(at("/api/echo?x=1").POST(HttpRequest.BodyPublishers.ofString("hello")));
-        assertTrue(response.body().contains("\"x-forwarded-for\":\"127.0.0.1\""), response.body());
+        assertTrue(response.body().contains("\"x-forwarded-for\":\"127.0.0.1, 127.0.0.1\""), response.body());
         assertTrue(response.body().contains("\"body\":\"hello\""), response.body());
         assertTrue(response.body().contains("\"uri\":\"/api/echo?x=1\""), response.body());
     }
