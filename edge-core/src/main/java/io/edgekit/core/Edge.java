@@ -4,12 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgekit.core.internal.EngineAttrs;
 import io.edgekit.core.internal.Forwarding;
+import io.edgekit.core.internal.PathCanonicalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,6 +41,10 @@ public final class Edge {
     private final TrustedProxies trustedProxies;
     private final Timeouts timeouts;
     private final long maxRequestBodyBytes;
+    private final PathOptions pathOptions;
+    private final Set<String> edgeOnlyHeaders;
+    /** Edge-only headers and routing overrides, lower-case: removed from every inbound request. */
+    private final Set<String> strippedInbound;
     private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
 
     private Edge(Builder b) {
@@ -45,6 +53,11 @@ public final class Edge {
         this.trustedProxies = b.trustedProxies;
         this.timeouts = b.timeouts;
         this.maxRequestBodyBytes = b.maxRequestBodyBytes;
+        this.pathOptions = b.pathOptions;
+        Set<String> stripped = new HashSet<>(Forwarding.ROUTING_OVERRIDES);
+        stripped.addAll(b.edgeOnlyHeaders);
+        this.edgeOnlyHeaders = Set.copyOf(b.edgeOnlyHeaders);
+        this.strippedInbound = Set.copyOf(stripped);
         this.snapshot.set(compile(b.routes, null));
     }
 
@@ -62,6 +75,15 @@ public final class Edge {
 
     public long maxRequestBodyBytes() {
         return maxRequestBodyBytes;
+    }
+
+    public PathOptions pathOptions() {
+        return pathOptions;
+    }
+
+    /** Headers only the edge may set (lower-case): any a client sends are removed before routing. */
+    public Set<String> edgeOnlyHeaders() {
+        return edgeOnlyHeaders;
     }
 
     /** The route table in force now. */
@@ -92,11 +114,20 @@ public final class Edge {
     public Exchange accept(Exchange.Builder inbound, int localPort) {
         Request raw = inbound.request();
         Forwarding.Prepared prepared = Forwarding.prepare(raw.headers(), raw.authority(),
-                inbound.peer().getAddress(), localPort, inbound.secure(), trustedProxies);
-        return inbound.request(raw.withHeaders(prepared.headers()))
+                inbound.peer().getAddress(), localPort, inbound.secure(), trustedProxies, strippedInbound);
+        PathCanonicalizer.Result path = PathCanonicalizer.canonicalize(raw.path(), pathOptions);
+        Request canonical = raw.withHeaders(prepared.headers());
+        if (!path.isRejected() && !path.path().equals(raw.path())) {
+            canonical = canonical.withPath(path.path());
+        }
+        Exchange exchange = inbound.request(canonical)
                 .clientAddress(prepared.clientAddress())
                 .requestId(prepared.requestId())
                 .build();
+        if (path.isRejected()) {
+            exchange.put(EngineAttrs.REJECTION, path.rejection());
+        }
+        return exchange;
     }
 
     /** Handles an exchange made by {@link #accept}; upstream attempts go through {@code transport}. */
@@ -107,6 +138,11 @@ public final class Edge {
     /** Which route matches {@code request}, and which policies and filters would run, in order. */
     public Explanation explain(Request request) {
         Snapshot snap = snapshot.get();
+        PathCanonicalizer.Result path = PathCanonicalizer.canonicalize(request.path(), pathOptions);
+        if (path.isRejected()) {
+            return new Explanation(Optional.empty(), Map.of(), List.of(), List.of(), "400 " + path.rejection(), "");
+        }
+        request = request.withPath(path.path());
         Optional<RouteMatch> match = snap.table.match(request);
         if (match.isEmpty()) {
             return new Explanation(Optional.empty(), Map.of(), List.of(), List.of(), "404 no route", "");
@@ -129,7 +165,7 @@ public final class Edge {
     }
 
     private Snapshot compile(List<Route> routes, Snapshot previous) {
-        RouteTable table = RouteTable.compile(routes);
+        RouteTable table = RouteTable.compile(routes, pathOptions.caseInsensitive());
         Map<String, UpstreamState> upstreams = new HashMap<>();
         Map<Route, Plan> plans = new IdentityHashMap<>();
         for (Route route : routes) {
@@ -194,6 +230,12 @@ public final class Edge {
 
         CompletionStage<Response> start() {
             Request request = exchange.request();
+            String rejection = exchange.getOrNull(EngineAttrs.REJECTION);
+            if (rejection != null) {
+                logger.debug("request {} rejected: {}", exchange.requestId(), rejection);
+                finish(Response.problem(400, "Bad Request", rejection), null);
+                return result;
+            }
             Optional<RouteMatch> match = snap.table.match(request);
             if (match.isEmpty()) {
                 logger.debug("request {} {} {}: no route", exchange.requestId(), request.method(), request.path());
@@ -415,8 +457,28 @@ public final class Edge {
         private TrustedProxies trustedProxies = TrustedProxies.none();
         private Timeouts timeouts = Timeouts.DEFAULT;
         private long maxRequestBodyBytes = 16L * 1024 * 1024;
+        private PathOptions pathOptions = PathOptions.DEFAULT;
+        private final Set<String> edgeOnlyHeaders = new HashSet<>();
 
         private Builder() {
+        }
+
+        /** How request paths are made canonical; see {@link PathOptions}. */
+        public Builder paths(PathOptions options) {
+            this.pathOptions = requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Headers only the edge may set, such as the identity headers policies add: any a client
+         * sends are removed before routing, whoever the client is.
+         */
+        public Builder edgeOnlyHeaders(String... names) {
+            for (String name : names) {
+                requireNonNull(name, "name");
+                edgeOnlyHeaders.add(name.toLowerCase(Locale.ROOT));
+            }
+            return this;
         }
 
         public Builder route(Route route) {

@@ -2,7 +2,7 @@ package io.edgekit.core;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Locale;
+import io.edgekit.core.internal.Hosts;
 
 /**
  * An immutable HTTP request as the edge sees it: method, scheme, authority, path (without the query,
@@ -62,7 +62,7 @@ public final class Request {
 
     /** The authority without a port, lower-cased. */
     public String host() {
-        return hostOf(authority);
+        return Hosts.hostOf(authority);
     }
 
     public String path() {
@@ -119,27 +119,6 @@ public final class Request {
     public Builder toBuilder() {
         return new Builder().method(method).scheme(scheme).authority(authority).path(path).query(query)
                 .headers(headers).body(body);
-    }
-
-    static String hostOf(String authority) {
-        if (authority.isEmpty()) {
-            return authority;
-        }
-        int end;
-        if (authority.charAt(0) == '[') {
-            int close = authority.indexOf(']');
-            end = close < 0 ? authority.length() : close + 1;
-        } else {
-            int colon = authority.lastIndexOf(':');
-            end = colon < 0 ? authority.length() : colon;
-        }
-        String host = authority.substring(0, end);
-        for (int i = 0; i < host.length(); i++) {
-            if (Character.isUpperCase(host.charAt(i))) {
-                return host.toLowerCase(Locale.ROOT);
-            }
-        }
-        return host;
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,7 +29,7 @@ public final class RouteTable implements Router {
     private final PathTable[] wildcardTables;
     private final PathTable anyHost;
 
-    private RouteTable(List<Route> routes) {
+    private RouteTable(List<Route> routes, boolean caseInsensitive) {
         this.routes = List.copyOf(routes);
         Map<String, List<Route>> byExact = new LinkedHashMap<>();
         Map<String, List<Route>> byWildcard = new LinkedHashMap<>();
@@ -50,24 +51,32 @@ public final class RouteTable implements Router {
             }
         }
         this.exactHosts = new HashMap<>();
-        byExact.forEach((host, list) -> exactHosts.put(host, new PathTable(list)));
+        byExact.forEach((host, list) -> exactHosts.put(host, new PathTable(list, caseInsensitive)));
         List<String> suffixes = new ArrayList<>(byWildcard.keySet());
         suffixes.sort(Comparator.comparingInt(String::length).reversed());
         this.wildcardSuffixes = suffixes.toArray(new String[0]);
         this.wildcardTables = new PathTable[suffixes.size()];
         for (int i = 0; i < suffixes.size(); i++) {
-            wildcardTables[i] = new PathTable(byWildcard.get(suffixes.get(i)));
+            wildcardTables[i] = new PathTable(byWildcard.get(suffixes.get(i)), caseInsensitive);
         }
-        this.anyHost = new PathTable(any);
+        this.anyHost = new PathTable(any, caseInsensitive);
     }
 
     /** Compiles {@code routes}; fails when two routes share an id. */
     public static RouteTable compile(List<Route> routes) {
-        return new RouteTable(routes);
+        return new RouteTable(routes, false);
+    }
+
+    /**
+     * Compiles {@code routes}; with {@code caseInsensitive}, literal path segments are lower-cased so
+     * they match the lower-cased canonical paths of {@code PathOptions.caseInsensitive()}.
+     */
+    public static RouteTable compile(List<Route> routes, boolean caseInsensitive) {
+        return new RouteTable(routes, caseInsensitive);
     }
 
     public static RouteTable empty() {
-        return new RouteTable(List.of());
+        return new RouteTable(List.of(), false);
     }
 
     /** The routes in the order they were added. */
@@ -125,7 +134,7 @@ public final class RouteTable implements Router {
         final boolean hasTrie;
         final Route[] regex;
 
-        PathTable(List<Route> routes) {
+        PathTable(List<Route> routes, boolean caseInsensitive) {
             Map<String, List<Route>> exactLists = new HashMap<>();
             List<Route> regexList = new ArrayList<>();
             boolean trie = false;
@@ -133,14 +142,15 @@ public final class RouteTable implements Router {
                 PathPattern pattern = route.path();
                 switch (pattern.kind()) {
                     case EXACT:
-                        exactLists.computeIfAbsent(pattern.text(), p -> new ArrayList<>()).add(route);
+                        exactLists.computeIfAbsent(fold(pattern.text(), caseInsensitive), p -> new ArrayList<>())
+                                .add(route);
                         break;
                     case TEMPLATE:
-                        root.descend(pattern.segments()).templates.add(route);
+                        root.descend(pattern.segments(), caseInsensitive).templates.add(route);
                         trie = true;
                         break;
                     case PREFIX:
-                        root.descend(pattern.segments()).prefixes.add(route);
+                        root.descend(pattern.segments(), caseInsensitive).prefixes.add(route);
                         trie = true;
                         break;
                     default:
@@ -203,6 +213,10 @@ public final class RouteTable implements Router {
         return params;
     }
 
+    private static String fold(String literal, boolean caseInsensitive) {
+        return caseInsensitive && !PathPattern.isParam(literal) ? literal.toLowerCase(Locale.ROOT) : literal;
+    }
+
     private static Route[] sorted(List<Route> routes) {
         List<Route> copy = new ArrayList<>(routes);
         copy.sort(BY_CONDITIONS); // stable: equal counts keep the order routes were added
@@ -218,9 +232,10 @@ public final class RouteTable implements Router {
         Route[] templateArray;
         Route[] prefixArray;
 
-        Node descend(List<String> segments) {
+        Node descend(List<String> segments, boolean caseInsensitive) {
             Node node = this;
-            for (String segment : segments) {
+            for (String raw : segments) {
+                String segment = fold(raw, caseInsensitive);
                 if (PathPattern.isParam(segment)) {
                     if (node.param == null) {
                         node.param = new Node();

@@ -3,7 +3,9 @@ package io.edgekit.proxy;
 import static java.util.Objects.requireNonNull;
 
 import io.edgekit.core.Edge;
+import io.edgekit.proxy.internal.AcceptGate;
 import io.edgekit.proxy.internal.EdgeHttpHandler;
+import io.edgekit.proxy.internal.ListenerLimits;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
@@ -23,7 +25,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -46,6 +47,8 @@ public final class EdgeServer implements AutoCloseable {
     private final int ioThreads;
     private final int maxHeaderBytes;
     private final int maxHeaders;
+    private final int maxConnections;
+    private final int maxConnectionsPerClient;
     private final Duration headerReadTimeout;
     private final Duration idleTimeout;
     private final ExecutorService offloadExecutor;
@@ -71,7 +74,10 @@ public final class EdgeServer implements AutoCloseable {
                     thread.setDaemon(true);
                     return thread;
                 });
-        this.handler = new EdgeHttpHandler(edge, ioThreads, offloadExecutor);
+        this.maxConnections = b.maxConnections;
+        this.maxConnectionsPerClient = b.maxConnectionsPerClient;
+        this.handler = new EdgeHttpHandler(edge, ioThreads, offloadExecutor,
+                new ListenerLimits(b.maxUrlLength, b.maxHeaderBytes, b.maxHeaders, b.allowedHosts));
         this.root = new HttpContinueReadHandler(handler);
     }
 
@@ -85,7 +91,7 @@ public final class EdgeServer implements AutoCloseable {
      */
     public static HttpHandler httpHandler(Edge edge) {
         return new HttpContinueReadHandler(new EdgeHttpHandler(edge, MAX_IO_THREADS,
-                java.util.concurrent.ForkJoinPool.commonPool()));
+                java.util.concurrent.ForkJoinPool.commonPool(), ListenerLimits.DEFAULT));
     }
 
     /** Upper bound on the IO threads of an Undertow server the edge is mounted in. */
@@ -115,8 +121,9 @@ public final class EdgeServer implements AutoCloseable {
         OptionMap serverOptions = OptionMap.builder()
                 .set(UndertowOptions.DECODE_URL, false)
                 .set(UndertowOptions.ALLOW_ENCODED_SLASH, true)
-                .set(UndertowOptions.MAX_HEADER_SIZE, maxHeaderBytes)
-                .set(UndertowOptions.MAX_HEADERS, maxHeaders)
+                // the edge answers its own limits (414, 431); Undertow's, higher, only close the connection
+                .set(UndertowOptions.MAX_HEADER_SIZE, 2 * maxHeaderBytes + 16 * 1024)
+                .set(UndertowOptions.MAX_HEADERS, 2 * maxHeaders)
                 // body limits are the edge's own, per route (413 with a problem body)
                 .set(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
                 .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
@@ -134,7 +141,7 @@ public final class EdgeServer implements AutoCloseable {
             for (Listener listener : listeners) {
                 AcceptingChannel<StreamConnection> channel = created.createStreamConnectionServer(
                         new InetSocketAddress(listener.host, listener.port),
-                        ChannelListeners.openListenerAdapter(openListener), socketOptions);
+                        new AcceptGate(openListener, maxConnections, maxConnectionsPerClient), socketOptions);
                 channel.resumeAccepts();
                 acceptors.add(channel);
                 InetSocketAddress address = channel.getLocalAddress(InetSocketAddress.class);
@@ -225,6 +232,10 @@ public final class EdgeServer implements AutoCloseable {
         private int maxHeaders = 100;
         private Duration headerReadTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
+        private int maxUrlLength = 8192;
+        private int maxConnections = 10_000;
+        private int maxConnectionsPerClient = 256;
+        private final List<String> allowedHosts = new ArrayList<>();
         private int offloadThreads = 4;
         private int offloadQueue = 1024;
 
@@ -250,7 +261,7 @@ public final class EdgeServer implements AutoCloseable {
             return this;
         }
 
-        /** The most bytes a request head (request line and headers) may have; larger ones are refused. */
+        /** The most bytes a request's header fields may have; larger ones get 431. */
         public Builder maxHeaderBytes(int maxHeaderBytes) {
             if (maxHeaderBytes < 1024) {
                 throw new IllegalArgumentException("maxHeaderBytes: " + maxHeaderBytes + " (expected: >= 1024)");
@@ -259,6 +270,45 @@ public final class EdgeServer implements AutoCloseable {
             return this;
         }
 
+        /** The longest request target (path and query) accepted; longer ones get 414. */
+        public Builder maxUrlLength(int maxUrlLength) {
+            if (maxUrlLength < 64) {
+                throw new IllegalArgumentException("maxUrlLength: " + maxUrlLength + " (expected: >= 64)");
+            }
+            this.maxUrlLength = maxUrlLength;
+            return this;
+        }
+
+        /** Client connections open at once, over all listeners' clients; beyond it, 503 and a close. */
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
+            }
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /** Connections open at once from one client address; beyond it, 429 and a close. */
+        public Builder maxConnectionsPerClient(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConnectionsPerClient: " + max + " (expected: >= 1)");
+            }
+            this.maxConnectionsPerClient = max;
+            return this;
+        }
+
+        /**
+         * Host names the listeners serve ({@code api.example.com} or {@code *.example.com}); requests
+         * for any other Host get 421. By default every host is served.
+         */
+        public Builder allowedHosts(String... hosts) {
+            for (String host : hosts) {
+                allowedHosts.add(requireNonNull(host, "host"));
+            }
+            return this;
+        }
+
+        /** The most header fields a request may have; more get 431. */
         public Builder maxHeaders(int maxHeaders) {
             if (maxHeaders < 1) {
                 throw new IllegalArgumentException("maxHeaders: " + maxHeaders + " (expected: >= 1)");

@@ -10,6 +10,9 @@ public final class EngineAttrs {
     /** The timeouts that apply to this exchange, once routed. */
     public static final Attr<Timeouts> TIMEOUTS = Attr.named("edgekit.timeouts");
 
+    /** Why the request cannot be handled (its path cannot be made canonical): answered with 400. */
+    public static final Attr<String> REJECTION = Attr.named("edgekit.rejection");
+
     private EngineAttrs() {
     }
 }

@@ -4,6 +4,8 @@ import io.edgekit.core.Headers;
 import io.edgekit.core.TrustedProxies;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * Builds the request headers that go on from the edge, in one pass over the inbound fields: drops
@@ -13,6 +15,9 @@ import java.util.List;
  */
 public final class Forwarding {
     public static final String REQUEST_ID = "x-request-id";
+    /** Headers some servers obey to route or re-method a request: never accepted from a client. */
+    public static final Set<String> ROUTING_OVERRIDES = Set.of("x-original-url", "x-rewrite-url",
+            "x-override-url", "x-http-method-override", "x-http-method", "x-method-override");
 
     private Forwarding() {
     }
@@ -22,7 +27,7 @@ public final class Forwarding {
     }
 
     public static Prepared prepare(Headers inbound, String authority, InetAddress peer, int localPort,
-            boolean secure, TrustedProxies trusted) {
+            boolean secure, TrustedProxies trusted, Set<String> stripped) {
         boolean trustPeer = trusted.contains(peer);
         List<String> connectionTokens = HopByHop.connectionTokens(inbound);
         Headers.Builder out = Headers.builder(inbound.size() + 6);
@@ -61,6 +66,9 @@ public final class Forwarding {
                 continue;
             }
             if (!connectionTokens.isEmpty() && HopByHop.isListed(connectionTokens, name)) {
+                continue;
+            }
+            if (!stripped.isEmpty() && stripped.contains(name.toLowerCase(Locale.ROOT))) {
                 continue;
             }
             out.add(name, value);

@@ -9,7 +9,10 @@ import io.edgekit.core.Request;
 import io.edgekit.core.Response;
 import io.edgekit.core.Ticker;
 import io.edgekit.core.internal.BytesBody;
+import io.edgekit.core.internal.Hosts;
+import io.edgekit.core.internal.RequestIds;
 import io.edgekit.core.internal.HopByHop;
+import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
@@ -17,6 +20,7 @@ import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
+import io.undertow.util.Protocols;
 import io.undertow.util.SameThreadExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -36,10 +40,12 @@ public final class EdgeHttpHandler implements HttpHandler {
     private static final Logger logger = LoggerFactory.getLogger(EdgeHttpHandler.class);
     private static final AttachmentKey<ConnectionSlot> SLOT = AttachmentKey.create(ConnectionSlot.class);
 
+    private static final HttpString REQUEST_ID = HttpString.tryFromString("X-Request-Id");
     /** The largest byte array the JVM makes. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private final Edge edge;
+    private final ListenerLimits limits;
     private final UndertowTransport transport;
     private final Ticker ticker;
     private final Executor offloadExecutor;
@@ -48,8 +54,9 @@ public final class EdgeHttpHandler implements HttpHandler {
     private final Object drainLock = new Object();
     private volatile boolean draining;
 
-    public EdgeHttpHandler(Edge edge, int ioThreads, Executor offloadExecutor) {
+    public EdgeHttpHandler(Edge edge, int ioThreads, Executor offloadExecutor, ListenerLimits limits) {
         this.edge = edge;
+        this.limits = limits;
         this.ticker = Ticker.system();
         this.pools = new ConnectionPools(ioThreads, ticker);
         this.transport = new UndertowTransport(pools);
@@ -92,6 +99,19 @@ public final class EdgeHttpHandler implements HttpHandler {
             answerDirectly(server, new Problem(503, "Service Unavailable", "the edge is shutting down"));
             return;
         }
+        HeadScanConduit scanner = scannerOf(server);
+        Problem refused = check(server, scanner);
+        if (refused != null) {
+            server.setPersistent(false); // never read on after a head we refused: nothing can be smuggled
+            answerDirectly(server, refused);
+            return;
+        }
+        if (scanner != null) {
+            server.addExchangeCompleteListener((ex, next) -> {
+                scanner.expectHead();
+                next.proceed();
+            });
+        }
         Request raw;
         try {
             raw = toRequest(server);
@@ -122,11 +142,68 @@ public final class EdgeHttpHandler implements HttpHandler {
                 }));
     }
 
-    /** Answers before an exchange exists (no request id yet): shutting down, unreadable request. */
+    private static HeadScanConduit scannerOf(HttpServerExchange server) {
+        if (server.getConnection() instanceof AbstractServerConnection connection
+                && connection.getOriginalSourceConduit() instanceof HeadScanConduit scanner) {
+            return scanner;
+        }
+        return null;
+    }
+
+    /** The checks on a request head that Undertow's parser does not make: a problem, or null to go on. */
+    private Problem check(HttpServerExchange server, HeadScanConduit scanner) {
+        if (scanner != null && scanner.folded()) {
+            return new Problem(400, "Bad Request", "obsolete line folding in the request head");
+        }
+        HeaderMap headers = server.getRequestHeaders();
+        HeaderValues transferEncoding = headers.get(io.undertow.util.Headers.TRANSFER_ENCODING);
+        if (transferEncoding != null) {
+            if (!server.getProtocol().equals(Protocols.HTTP_1_1)) {
+                return new Problem(400, "Bad Request", "transfer-encoding needs HTTP/1.1");
+            }
+            if (transferEncoding.size() != 1 || !transferEncoding.getFirst().trim().equalsIgnoreCase("chunked")) {
+                return new Problem(400, "Bad Request", "transfer-encoding other than chunked");
+            }
+            if (headers.contains(io.undertow.util.Headers.CONTENT_LENGTH)) {
+                return new Problem(400, "Bad Request", "both content-length and transfer-encoding");
+            }
+        }
+        if (server.getRequestURI().length() + server.getQueryString().length() > limits.maxUrlLength()) {
+            return new Problem(414, "URI Too Long", "request target longer than " + limits.maxUrlLength());
+        }
+        int fields = 0;
+        long bytes = 0;
+        for (HeaderValues values : headers) {
+            int nameLength = values.getHeaderName().length();
+            for (int i = 0; i < values.size(); i++) {
+                fields++;
+                bytes += nameLength + values.get(i).length() + 4;
+            }
+        }
+        if (fields > limits.maxHeaders()) {
+            return new Problem(431, "Request Header Fields Too Large", "more than " + limits.maxHeaders()
+                    + " header fields");
+        }
+        if (bytes > limits.maxHeaderBytes()) {
+            return new Problem(431, "Request Header Fields Too Large", "header fields larger than "
+                    + limits.maxHeaderBytes() + " bytes");
+        }
+        if (!limits.allowedHosts().isEmpty()) {
+            String host = headers.getFirst(io.undertow.util.Headers.HOST);
+            if (host == null || !limits.allowsHost(Hosts.hostOf(host))) {
+                return new Problem(421, "Misdirected Request", "this listener does not serve that host");
+            }
+        }
+        return null;
+    }
+
+    /** Answers before an exchange exists (refused heads, shutting down), with a request id of its own. */
     private static void answerDirectly(HttpServerExchange server, Problem problem) {
+        String requestId = RequestIds.next();
         server.setStatusCode(problem.status());
         server.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        server.getResponseSender().send(problem.toJson(null));
+        server.getResponseHeaders().put(REQUEST_ID, requestId);
+        server.getResponseSender().send(problem.toJson(requestId));
     }
 
     private static Request toRequest(HttpServerExchange server) {
@@ -150,16 +227,37 @@ public final class EdgeHttpHandler implements HttpHandler {
             }
         }
         String authority = source.getFirst(io.undertow.util.Headers.HOST);
+        String path = rawPath(server.getRequestURI(), authority);
         Body body = requestBody(server, source);
         return Request.builder()
                 .method(server.getRequestMethod().toString())
                 .scheme(server.getRequestScheme())
                 .authority(authority == null ? "" : authority)
-                .path(server.getRequestPath())
+                .path(path)
                 .query(server.getQueryString())
                 .headers(headers.build())
                 .body(body)
                 .build();
+    }
+
+    /**
+     * The path exactly as the client sent it (Undertow's own path drops {@code ;parameters}, which the
+     * edge canonicalises itself). An absolute-form target must name the same authority as Host.
+     */
+    private static String rawPath(String uri, String authority) {
+        if (uri.startsWith("/")) {
+            return uri;
+        }
+        int schemeEnd = uri.indexOf("://");
+        if (schemeEnd < 0) {
+            throw new IllegalArgumentException("request target is not a path");
+        }
+        int pathStart = uri.indexOf('/', schemeEnd + 3);
+        String targetAuthority = uri.substring(schemeEnd + 3, pathStart < 0 ? uri.length() : pathStart);
+        if (authority == null || !targetAuthority.equalsIgnoreCase(authority)) {
+            throw new IllegalArgumentException("absolute request target names another host than Host");
+        }
+        return pathStart < 0 ? "/" : uri.substring(pathStart);
     }
 
     private static Body requestBody(HttpServerExchange server, HeaderMap headers) {

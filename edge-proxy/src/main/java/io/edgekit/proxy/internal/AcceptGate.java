@@ -1,0 +1,118 @@
+package io.edgekit.proxy.internal;
+
+import io.edgekit.core.Problem;
+import io.edgekit.core.internal.RequestIds;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+import org.xnio.StreamConnection;
+import org.xnio.channels.AcceptingChannel;
+
+/**
+ * Accepts connections for a listener: refuses those over the total or per-client-address limit with a
+ * short problem response and a close, installs the head scanner below Undertow's parser, and hands the
+ * rest to Undertow. Counts are released when a connection closes. Thread-safe.
+ */
+public final class AcceptGate implements ChannelListener<AcceptingChannel<StreamConnection>> {
+    private static final Logger logger = LoggerFactory.getLogger(AcceptGate.class);
+
+    private final ChannelListener<StreamConnection> openListener;
+    private final int maxConnections;
+    private final int maxPerClient;
+    private final AtomicInteger open = new AtomicInteger();
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
+
+    public AcceptGate(ChannelListener<StreamConnection> openListener, int maxConnections, int maxPerClient) {
+        this.openListener = openListener;
+        this.maxConnections = maxConnections;
+        this.maxPerClient = maxPerClient;
+    }
+
+    /** Client connections open now. */
+    public int openConnections() {
+        return open.get();
+    }
+
+    @Override
+    public void handleEvent(AcceptingChannel<StreamConnection> channel) {
+        for (int i = 0; i < 64; i++) {
+            StreamConnection connection;
+            try {
+                connection = channel.accept();
+            } catch (IOException e) {
+                logger.debug("accept failed: {}", e.toString());
+                return;
+            }
+            if (connection == null) {
+                return;
+            }
+            admit(connection);
+        }
+        channel.wakeupAccepts(); // more may be waiting: let other work of this thread go first
+    }
+
+    private void admit(StreamConnection connection) {
+        InetAddress client = ((InetSocketAddress) connection.getPeerAddress()).getAddress();
+        if (open.incrementAndGet() > maxConnections) {
+            open.decrementAndGet();
+            refuse(connection, new Problem(503, "Service Unavailable", "too many connections"), false);
+            return;
+        }
+        AtomicInteger count = perClient.computeIfAbsent(client, c -> new AtomicInteger());
+        if (count.incrementAndGet() > maxPerClient) {
+            release(client, count);
+            open.decrementAndGet();
+            refuse(connection, new Problem(429, "Too Many Requests", "too many connections from this client"),
+                    true);
+            return;
+        }
+        connection.getSourceChannel().setConduit(new HeadScanConduit(connection.getSourceChannel().getConduit()));
+        openListener.handleEvent(connection);
+        ChannelListener<? super StreamConnection> undertows = connection.getCloseListener();
+        connection.setCloseListener(closed -> {
+            open.decrementAndGet();
+            release(client, count);
+            ChannelListeners.invokeChannelListener(closed, undertows);
+        });
+        if (!connection.isOpen()) {
+            // closed while Undertow took it over, before our listener was in place
+            open.decrementAndGet();
+            release(client, count);
+        }
+    }
+
+    private void release(InetAddress client, AtomicInteger count) {
+        if (count.decrementAndGet() <= 0) {
+            perClient.remove(client, count);
+        }
+    }
+
+    /** Writes a problem response if the socket takes it at once, then closes. Never blocks. */
+    private static void refuse(StreamConnection connection, Problem problem, boolean retryAfter) {
+        String requestId = RequestIds.next();
+        byte[] body = problem.toJson(requestId).getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + problem.status() + " " + problem.title() + "\r\n"
+                + "Content-Type: " + Problem.MEDIA_TYPE + "\r\n"
+                + "X-Request-Id: " + requestId + "\r\n"
+                + (retryAfter ? "Retry-After: 1\r\n" : "")
+                + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+        ByteBuffer out = ByteBuffer.allocate(head.length() + body.length);
+        out.put(head.getBytes(StandardCharsets.US_ASCII)).put(body).flip();
+        try {
+            connection.getSinkChannel().write(out);
+            connection.getSinkChannel().flush();
+        } catch (IOException e) {
+            // the client is gone already
+        }
+        IoUtils.safeClose(connection);
+    }
+}
