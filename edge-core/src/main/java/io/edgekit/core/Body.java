@@ -41,6 +41,13 @@ public interface Body {
         return new BytesBody(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The client stopped sending its body for longer than the idle timeout. Carries no stack trace. */
+    final class StalledException extends RuntimeException {
+        public StalledException() {
+            super("the request body stalled", null, false, false);
+        }
+    }
+
     /** A body exceeded the bound a reader set for it. Carries no stack trace. */
     final class TooLargeException extends RuntimeException {
         private final long maxBytes;

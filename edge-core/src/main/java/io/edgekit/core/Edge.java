@@ -428,6 +428,9 @@ public final class Edge {
             if (error instanceof Body.TooLargeException tooLarge) {
                 return tooLarge(tooLarge.maxBytes());
             }
+            if (error instanceof Body.StalledException) {
+                return Response.problem(408, "Request Timeout", "the request body stalled");
+            }
             if (error instanceof CancellationException) {
                 return Response.problem(503, "Service Unavailable", "the request was cancelled");
             }

@@ -20,6 +20,7 @@ public final class Upstream {
     private final int maxConnectionsPerIoThread;
     private final int maxPendingPerIoThread;
     private final Duration keepAlive;
+    private final int maxResponseHeaderBytes;
 
     private Upstream(Builder b) {
         this.name = b.name;
@@ -29,6 +30,7 @@ public final class Upstream {
         this.maxConnectionsPerIoThread = b.maxConnectionsPerIoThread;
         this.maxPendingPerIoThread = b.maxPendingPerIoThread;
         this.keepAlive = b.keepAlive;
+        this.maxResponseHeaderBytes = b.maxResponseHeaderBytes;
     }
 
     public static Builder named(String name) {
@@ -70,6 +72,11 @@ public final class Upstream {
         return keepAlive;
     }
 
+    /** The most bytes of header fields a response may have; a larger one is a 502. */
+    public int maxResponseHeaderBytes() {
+        return maxResponseHeaderBytes;
+    }
+
     public Builder toBuilder() {
         Builder b = new Builder(name);
         b.endpoints.addAll(endpoints);
@@ -78,6 +85,7 @@ public final class Upstream {
         b.maxConnectionsPerIoThread = maxConnectionsPerIoThread;
         b.maxPendingPerIoThread = maxPendingPerIoThread;
         b.keepAlive = keepAlive;
+        b.maxResponseHeaderBytes = maxResponseHeaderBytes;
         return b;
     }
 
@@ -95,6 +103,7 @@ public final class Upstream {
         private int maxConnectionsPerIoThread = 256;
         private int maxPendingPerIoThread = 1024;
         private Duration keepAlive = Duration.ofSeconds(60);
+        private int maxResponseHeaderBytes = 64 * 1024;
 
         private Builder(String name) {
             requireNonNull(name, "name");
@@ -152,6 +161,14 @@ public final class Upstream {
                 throw new IllegalArgumentException("keepAlive: " + keepAlive + " (expected: >= 0)");
             }
             this.keepAlive = keepAlive;
+            return this;
+        }
+
+        public Builder maxResponseHeaderBytes(int max) {
+            if (max < 1024) {
+                throw new IllegalArgumentException("maxResponseHeaderBytes: " + max + " (expected: >= 1024)");
+            }
+            this.maxResponseHeaderBytes = max;
             return this;
         }
 

@@ -35,6 +35,8 @@ final class ChannelPump {
     private ByteBuffer buffer;
     private long bytes;
     private boolean finished;
+    /** True while the pump waits for the source to have bytes (not for the sink to take them). */
+    private boolean waitingForSource;
 
     ChannelPump(StreamSourceChannel source, StreamSinkChannel sink, ByteBufferPool pool, long limit,
             Activity activity, Callback callback) {
@@ -62,6 +64,11 @@ final class ChannelPump {
             finished = true;
             detach();
         }
+    }
+
+    /** True while the pump has nothing to move because the source sends nothing. */
+    boolean isWaitingForSource() {
+        return !finished && waitingForSource;
     }
 
     private void run() {
@@ -116,8 +123,10 @@ final class ChannelPump {
                 }
                 sink.suspendWrites();
                 source.resumeReads();
+                waitingForSource = true;
                 return;
             }
+            waitingForSource = false;
             bytes += read;
             if (bytes > limit) {
                 fail(new Body.TooLargeException(limit), true);

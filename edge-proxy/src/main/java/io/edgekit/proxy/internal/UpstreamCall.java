@@ -285,8 +285,12 @@ final class UpstreamCall implements ConnectionPools.Callback, ChannelBody.Owner,
             connectionTokens = HopByHop.connectionTokens(Headers.of("connection", String.join(",", connection)));
         }
         long contentLength = -1;
+        long headerBytes = 0;
         for (HeaderValues values : source) {
             String name = values.getHeaderName().toString();
+            for (int i = 0; i < values.size(); i++) {
+                headerBytes += name.length() + values.get(i).length() + 4;
+            }
             if (HopByHop.isHopByHop(name)
                     || (connectionTokens != null && HopByHop.isListed(connectionTokens, name))) {
                 continue;
@@ -294,6 +298,11 @@ final class UpstreamCall implements ConnectionPools.Callback, ChannelBody.Owner,
             for (int i = 0; i < values.size(); i++) {
                 headers.add(name, values.get(i));
             }
+        }
+        if (headerBytes > upstream.maxResponseHeaderBytes()) {
+            fail(UpstreamException.reset("response header fields larger than "
+                    + upstream.maxResponseHeaderBytes() + " bytes"), null);
+            return;
         }
         String lengthHeader = source.getFirst(io.undertow.util.Headers.CONTENT_LENGTH);
         boolean chunked = source.contains(io.undertow.util.Headers.TRANSFER_ENCODING);
@@ -417,7 +426,8 @@ final class UpstreamCall implements ConnectionPools.Callback, ChannelBody.Owner,
         boolean totalPassed = total > 0 && responseReceived && now - exchange.startNanos() >= total;
         if ((idle > 0 && now - lastActivity >= idle) || totalPassed) {
             logger.debug("request {} to {} timed out (idle or total)", exchange.requestId(), endpoint);
-            failWith(UpstreamException.timeout("idle or total timeout"));
+            boolean clientStalled = !totalPassed && requestPump != null && requestPump.isWaitingForSource();
+            failWith(clientStalled ? new Body.StalledException() : UpstreamException.timeout("idle or total timeout"));
             return;
         }
         scheduleIdleCheck();
