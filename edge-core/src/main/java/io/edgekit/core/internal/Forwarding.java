@@ -108,7 +108,7 @@ public final class Forwarding {
      * Walks the forwarded chain from the nearest hop back: the first address that is not a trusted
      * proxy is the client. When every hop is trusted, the farthest one is.
      */
-    static InetAddress clientFrom(String xForwardedFor, String forwarded, InetAddress peer,
+    public static InetAddress clientFrom(String xForwardedFor, String forwarded, InetAddress peer,
             TrustedProxies trusted) {
         String[] hops = xForwardedFor != null ? xForwardedFor.split(",")
                 : forwarded != null ? forwardedFors(forwarded) : new String[0];
