@@ -39,6 +39,17 @@ class ListenerLimitsIT {
     }
 
     @Test
+    void http2PriorKnowledgeIsRefusedNotHung() throws Exception {
+        // HTTP/2 is not served on this listener: the h2 preface gets a refusal and a close, so stream
+        // floods and rapid resets have nothing to act on
+        long start = System.nanoTime();
+        String answer = RawHttp.exchange(server.port(), "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 4"), answer);
+        assertTrue(millis < 4000, "closed after " + millis + " ms");
+    }
+
+    @Test
     void slowHeaderClientIsCutOff() throws Exception {
         long start = System.nanoTime();
         String answer = RawHttp.exchange(server.port(), "GET / HTTP/1.1\r\nHost: e\r\nX-Slow: ");

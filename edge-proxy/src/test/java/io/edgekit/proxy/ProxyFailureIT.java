@@ -140,6 +140,23 @@ class ProxyFailureIT {
     }
 
     @Test
+    void oversizedResponseHeadersAre502() throws Exception {
+        FaultyBackend backend = faulty((socket, head) -> {
+            OutputStream out = socket.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 200; i++) {
+                out.write(("X-Filler-" + i + ": " + "f".repeat(1000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            out.write("\r\nok".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(500);
+            socket.close();
+        });
+        edgeTo(FAST, backend.port());
+        assertProblem(get("/x"), 502, "upstream 'backend' failed before completing its response");
+    }
+
+    @Test
     void upstreamThatNeverAnswersIs504AfterTheResponseHeaderTimeout() throws Exception {
         FaultyBackend backend = faulty((socket, head) -> Thread.sleep(10_000));
         edgeTo(FAST, backend.port());
