@@ -24,20 +24,20 @@ public final class Policies {
      * one of {@code cidrs}; others get 403.
      */
     public static Policy allowClients(String... cidrs) {
-        TrustedProxies blocks = TrustedProxies.of(List.of(cidrs));
-        CompletionStage<Decision> deny = CompletableFuture.completedFuture(
-                Decision.deny(403, "Forbidden", "client address not allowed"));
-        return Policy.named("allowClients" + List.of(cidrs),
-                (exchange, request) -> blocks.contains(exchange.clientAddress()) ? ALLOW : deny);
+        return clientList("allowClients", cidrs, true);
     }
 
     /** Denies clients whose address lies in one of {@code cidrs} with 403. */
     public static Policy denyClients(String... cidrs) {
+        return clientList("denyClients", cidrs, false);
+    }
+
+    private static Policy clientList(String name, String[] cidrs, boolean allowListed) {
         TrustedProxies blocks = TrustedProxies.of(List.of(cidrs));
         CompletionStage<Decision> deny = CompletableFuture.completedFuture(
                 Decision.deny(403, "Forbidden", "client address not allowed"));
-        return Policy.named("denyClients" + List.of(cidrs),
-                (exchange, request) -> blocks.contains(exchange.clientAddress()) ? deny : ALLOW);
+        return Policy.named(name + List.of(cidrs),
+                (exchange, request) -> blocks.contains(exchange.clientAddress()) == allowListed ? ALLOW : deny);
     }
 
     /** Requires header {@code name} to be present; requests without it get 400. */
