@@ -119,7 +119,11 @@ public final class EdgeServer implements AutoCloseable {
             throw new UncheckedIOException("cannot start IO threads", e);
         }
         OptionMap serverOptions = OptionMap.builder()
+                // the parser's strict settings, pinned: the edge canonicalises the raw path itself
                 .set(UndertowOptions.DECODE_URL, false)
+                .set(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)
+                .set(UndertowOptions.ALLOW_UNKNOWN_PROTOCOLS, false)
+                .set(UndertowOptions.ENABLE_HTTP2, false)
                 .set(UndertowOptions.ALLOW_ENCODED_SLASH, true)
                 // the edge answers its own limits (414, 431); Undertow's, higher, only close the connection
                 .set(UndertowOptions.MAX_HEADER_SIZE, 2 * maxHeaderBytes + 16 * 1024)

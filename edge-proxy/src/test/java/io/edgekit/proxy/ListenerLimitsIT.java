@@ -21,7 +21,7 @@ class ListenerLimitsIT {
         Edge edge = Edge.builder().route(Route.named("r").path("/**").to((ex, r) -> Response.of(200).completed())
                 .build()).build();
         server = EdgeServer.builder(edge).listen("127.0.0.1", 0).maxHeaderBytes(4096)
-                .headerReadTimeout(Duration.ofMillis(500)).build().start();
+                .headerReadTimeout(Duration.ofMillis(500)).idleTimeout(Duration.ofMillis(700)).build().start();
     }
 
     @AfterAll
@@ -36,6 +36,36 @@ class ListenerLimitsIT {
         assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 4"), answer);
         String ok = RawHttp.exchange(server.port(), "GET / HTTP/1.1\r\nHost: e\r\nConnection: close\r\n\r\n");
         assertTrue(ok.startsWith("HTTP/1.1 200"), ok);
+    }
+
+    @Test
+    void idleKeepAliveConnectionIsClosed() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: e\r\n\r\n".getBytes());
+            long start = System.nanoTime();
+            String answer = RawHttp.readAll(socket.getInputStream()); // returns when the edge closes
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            assertTrue(millis < 4000, "closed after " + millis + " ms idle");
+        }
+    }
+
+    @Test
+    void connectionsOverTheTotalGet503() throws Exception {
+        EdgeServer small = EdgeServer.builder(Edge.builder().build()).listen("127.0.0.1", 0).maxConnections(2)
+                .build().start();
+        try (java.net.Socket a = new java.net.Socket("127.0.0.1", small.port());
+                java.net.Socket b = new java.net.Socket("127.0.0.1", small.port())) {
+            a.getOutputStream().write("GET / HTTP/1.1\r\nHost: e\r\n\r\n".getBytes());
+            b.getOutputStream().write("GET / HTTP/1.1\r\nHost: e\r\n\r\n".getBytes());
+            Thread.sleep(100);
+            String answer = RawHttp.exchange(small.port(), "GET / HTTP/1.1\r\nHost: e\r\n\r\n");
+            assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
+            assertTrue(answer.contains("too many connections"), answer);
+        } finally {
+            small.shutdown(Duration.ofMillis(200));
+        }
     }
 
     @Test
