@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Turns the raw lines of run.sh into RESULTS.md, results.json and chart.svg (standard library only)."""
+import json
+import re
+import statistics
+import sys
+from collections import defaultdict
+
+raw_path, out_dir, rounds, duration, connections = sys.argv[1:6]
+NAMES = ["direct", "edgekit", "edgekit-filters", "nginx", "haproxy", "undertow-proxy"]
+LABELS = {
+    "direct": "upstreams directly (no proxy)",
+    "edgekit": "Edgekit (reverse proxy + round robin)",
+    "edgekit-filters": "Edgekit + reverse-proxy filters",
+    "nginx": "NGINX 1.22",
+    "haproxy": "HAProxy 2.6",
+    "undertow-proxy": "Undertow ProxyHandler",
+}
+
+
+def fields(line):
+    return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)} | {
+        k: v for k, v in re.findall(r"name=([\w-]+)", line) and [("name", re.search(r"name=([\w-]+)", line).group(1))]}
+
+
+saturation = defaultdict(list)  # name -> [rounds]
+by_round = defaultdict(dict)
+paced = {}
+rss = {}
+for line in open(raw_path):
+    f = fields(line)
+    name = f.get("name")
+    if line.startswith("saturation"):
+        seconds = f["duration_us"] / 1e6
+        row = {
+            "round": int(f["round"]),
+            "rps": f["requests"] / seconds,
+            "p50_ms": f["p50"] / 1000, "p99_ms": f["p99"] / 1000, "p999_ms": f["p999"] / 1000,
+            "errors": int(f["errors"] + f["non2xx"]),
+            "cpu_us_per_request": (f["cpu_ticks"] / f["hz"] * 1e6 / f["requests"]) if f["requests"] else 0,
+        }
+        saturation[name].append(row)
+        by_round[row["round"]][name] = row
+    elif line.startswith("paced"):
+        paced[name] = {"rate": f["rate"], "p50_ms": f["p50"] / 1000, "p99_ms": f["p99"] / 1000,
+                       "p999_ms": f["p999"] / 1000, "errors": int(f["errors"] + f["non2xx"])}
+    elif line.startswith("rss"):
+        rss[name] = f["kb"] / 1024
+
+for r, row in by_round.items():
+    base = row.get("nginx")
+    for name, value in row.items():
+        value["rps_vs_nginx"] = value["rps"] / base["rps"] if base and base["rps"] else None
+
+summary = {}
+for name in NAMES:
+    rows = saturation.get(name, [])
+    if not rows:
+        continue
+    med = lambda key: statistics.median([r[key] for r in rows if r.get(key) is not None]) if rows else None
+    summary[name] = {
+        "rps": med("rps"), "rps_vs_nginx": med("rps_vs_nginx"),
+        "p50_ms": med("p50_ms"), "p99_ms": med("p99_ms"), "p999_ms": med("p999_ms"),
+        "cpu_us_per_request": med("cpu_us_per_request") if name != "direct" else None,
+        "errors": sum(r["errors"] for r in rows),
+        "peak_rss_mb": rss.get(name) if name != "direct" else None,
+        "rounds": rows,
+    }
+direct_paced = paced.get("direct")
+for name, p in paced.items():
+    if direct_paced:
+        p["added_p50_ms"] = p["p50_ms"] - direct_paced["p50_ms"]
+        p["added_p99_ms"] = p["p99_ms"] - direct_paced["p99_ms"]
+
+with open(f"{out_dir}/results.json", "w") as out:
+    json.dump({"rounds": int(rounds), "duration_s": int(duration), "connections": int(connections),
+               "saturation": summary, "fixed_rate": paced}, out, indent=2)
+
+
+def fmt(value, pattern="{:.2f}"):
+    return "-" if value is None else pattern.format(value)
+
+
+lines = [
+    "# End-to-end load results",
+    "",
+    f"`benchmarks/load/run.sh`: wrk, 1 thread, {connections} connections, {duration} s per run, {rounds} rounds "
+    "with the contenders interleaved (order rotated each round); every proxy on one IO thread pinned to one "
+    "core, wrk and the two NGINX upstreams (128-byte bodies, keep-alive) on the other core. Medians over "
+    "rounds; the ratio is to NGINX in the same round.",
+    "",
+    "## Saturation",
+    "",
+    "| contender | req/s | vs NGINX | p50 ms | p99 ms | p99.9 ms | CPU µs/request | peak RSS MB | errors |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+]
+for name in NAMES:
+    s = summary.get(name)
+    if not s:
+        continue
+    lines.append(f"| {LABELS[name]} | {s['rps']:.0f} | {fmt(s['rps_vs_nginx'], '{:.2f}x')} | {s['p50_ms']:.2f} | "
+                 f"{s['p99_ms']:.2f} | {s['p999_ms']:.2f} | {fmt(s['cpu_us_per_request'], '{:.1f}')} | "
+                 f"{fmt(s['peak_rss_mb'], '{:.0f}')} | {s['errors']} |")
+if paced:
+    rate = next(iter(paced.values()))["rate"]
+    lines += ["", f"## Fixed rate: about {rate:.0f} req/s (half of NGINX's saturation)", "",
+              "| contender | p50 ms | p99 ms | p99.9 ms | added p50 ms | added p99 ms | errors |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name in NAMES:
+        p = paced.get(name)
+        if p:
+            lines.append(f"| {LABELS[name]} | {p['p50_ms']:.2f} | {p['p99_ms']:.2f} | {p['p999_ms']:.2f} | "
+                         f"{fmt(p.get('added_p50_ms'))} | {fmt(p.get('added_p99_ms'))} | {p['errors']} |")
+lines += ["", "Per round:", "", "| round | " + " | ".join(n for n in NAMES if n in summary) + " |",
+          "| ---: | " + " | ".join("---:" for n in NAMES if n in summary) + " |"]
+for r in sorted(by_round):
+    lines.append(f"| {r} | " + " | ".join(f"{by_round[r][n]['rps']:.0f}" if n in by_round[r] else "-"
+                                          for n in NAMES if n in summary) + " |")
+open(f"{out_dir}/RESULTS.md", "w").write("\n".join(lines) + "\n")
+
+# a horizontal bar chart of median req/s
+names = [n for n in NAMES if n in summary]
+top = max(summary[n]["rps"] for n in names) or 1
+width, bar_h, gap, left = 760, 26, 12, 270
+height = 60 + len(names) * (bar_h + gap)
+svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="13">',
+       f'<text x="10" y="24" font-size="15" font-weight="bold">Median req/s, one proxy core, wrk -c{connections}</text>']
+for i, n in enumerate(names):
+    y = 44 + i * (bar_h + gap)
+    w = (width - left - 90) * summary[n]["rps"] / top
+    color = "#2b7bb9" if n.startswith("edgekit") else "#999999"
+    svg.append(f'<text x="10" y="{y + 18}">{LABELS[n]}</text>')
+    svg.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{color}"/>')
+    svg.append(f'<text x="{left + w + 6:.1f}" y="{y + 18}">{summary[n]["rps"]:.0f}</text>')
+svg.append("</svg>")
+open(f"{out_dir}/chart.svg", "w").write("\n".join(svg) + "\n")
+print("\n".join(lines))

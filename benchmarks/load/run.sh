@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# End-to-end load comparison on this machine: the upstreams directly, Edgekit (reverse proxy + round
+# robin), Edgekit with its reverse-proxy filters, NGINX, HAProxy and Undertow's ProxyHandler, all in
+# front of the same two loopback upstreams, each proxy on one IO thread pinned to one core, the load
+# generator and upstreams on the other. Contenders are interleaved round by round.
+#
+#   benchmarks/load/run.sh            # about 6 minutes
+#   ROUNDS=1 DURATION=5 benchmarks/load/run.sh   # a quick look
+#
+# Writes benchmarks/load/results/RESULTS.md, results.json and chart.svg.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+results="$here/results"
+work=$(mktemp -d /tmp/edgekit-load.XXXXXX)
+mkdir -p "$results"
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-8}
+WARMUP=${WARMUP:-3}
+CONNECTIONS=${CONNECTIONS:-50}
+PROXY_CORE=${PROXY_CORE:-1}
+LOAD_CORE=${LOAD_CORE:-0}
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || need+=(nginx-light)
+command -v haproxy >/dev/null || need+=(haproxy)
+command -v taskset >/dev/null || need+=(util-linux)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+jar="$root/benchmarks/target/edge-bench-server.jar"
+if [ ! -f "$jar" ]; then
+  (cd "$root" && mvn -B -ntp -q package -DskipTests -pl benchmarks -am)
+fi
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() {
+  for _ in $(seq 1 100); do
+    if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "port $1 did not open" >&2; return 1
+}
+
+# --- the two upstreams: one small NGINX on the load core answering 128 bytes, keep-alive ---
+UP_A=$(free_port); UP_B=$(free_port)
+body=$(printf 'x%.0s' $(seq 1 128))
+cat > "$work/upstreams.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/upstreams.pid;
+error_log $work/upstreams.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:$UP_A; location / { default_type text/plain; return 200 '$body'; } }
+  server { listen 127.0.0.1:$UP_B; location / { default_type text/plain; return 200 '$body'; } }
+}
+CONF
+taskset -c "$LOAD_CORE" nginx -c "$work/upstreams.conf" -p "$work" &
+pids+=($!)
+wait_port "$UP_A"; wait_port "$UP_B"
+
+# --- the contenders, each on the proxy core with one IO thread ---
+declare -A PORT PID
+start_java() { # name main-args...
+  local name=$1; shift
+  local port; port=$(free_port)
+  taskset -c "$PROXY_CORE" java -Xms256m -Xmx256m -XX:+UseParallelGC "$@" --port "$port" \
+      --upstream 127.0.0.1:$UP_A --upstream 127.0.0.1:$UP_B --io-threads 1 > "$work/$name.out" 2>&1 &
+  PID[$name]=$!; pids+=($!); PORT[$name]=$port
+  for _ in $(seq 1 200); do grep -q '^ready' "$work/$name.out" && break; sleep 0.1; done
+  grep -q '^ready' "$work/$name.out" || { echo "$name did not start"; cat "$work/$name.out"; exit 1; }
+}
+start_java edgekit -jar "$jar"
+start_java edgekit-filters -jar "$jar" --filters
+start_java undertow-proxy -cp "$jar" io.edgekit.benchmarks.proxy.UndertowProxyServer
+
+NGINX_PORT=$(free_port)
+cat > "$work/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream backends { server 127.0.0.1:$UP_A; server 127.0.0.1:$UP_B; keepalive 64; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://backends;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
+  }
+}
+CONF
+taskset -c "$PROXY_CORE" nginx -c "$work/nginx.conf" -p "$work" &
+nginx_master=$!
+pids+=($nginx_master)
+wait_port "$NGINX_PORT"
+PORT[nginx]=$NGINX_PORT
+PID[nginx]=$(pgrep -P "$nginx_master" | head -1)  # the worker does the proxying
+
+HAPROXY_PORT=$(free_port)
+cat > "$work/haproxy.cfg" <<CONF
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+  option http-keep-alive
+  option forwardfor
+frontend fe
+  bind 127.0.0.1:$HAPROXY_PORT
+  default_backend be
+backend be
+  balance roundrobin
+  http-reuse always
+  server a 127.0.0.1:$UP_A
+  server b 127.0.0.1:$UP_B
+CONF
+taskset -c "$PROXY_CORE" haproxy -f "$work/haproxy.cfg" -db > "$work/haproxy.out" 2>&1 &
+pids+=($!); PID[haproxy]=$!
+PORT[haproxy]=$HAPROXY_PORT
+wait_port "$HAPROXY_PORT"
+
+PORT[direct]=$UP_A
+PID[direct]=""
+contenders=(direct edgekit edgekit-filters nginx haproxy undertow-proxy)
+
+cpu_ticks() { # utime + stime of a pid, in clock ticks
+  [ -n "$1" ] && awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+run_wrk() { # contender duration script [args]
+  local name=$1 duration=$2 script=$3; shift 3
+  taskset -c "$LOAD_CORE" wrk -t1 -c"$CONNECTIONS" -d"${duration}s" -s "$here/$script" \
+      "http://127.0.0.1:${PORT[$name]}/" "$@" 2>&1 | grep '^RESULT' || echo "RESULT requests=0 duration_us=1 p50=0 p99=0 p999=0 mean=0 errors=1 non2xx=0"
+}
+
+echo "warming up every contender (${WARMUP}s x 2 each)"
+for name in "${contenders[@]}"; do
+  run_wrk "$name" "$WARMUP" report.lua >/dev/null
+  run_wrk "$name" "$WARMUP" report.lua >/dev/null
+done
+
+raw="$work/raw.txt"
+: > "$raw"
+hz=$(getconf CLK_TCK)
+for round in $(seq 1 "$ROUNDS"); do
+  # rotate the order each round so no contender always runs first or last
+  order=("${contenders[@]:$(( (round - 1) % ${#contenders[@]} ))}" "${contenders[@]:0:$(( (round - 1) % ${#contenders[@]} ))}")
+  for name in "${order[@]}"; do
+    before=$(cpu_ticks "${PID[$name]}")
+    line=$(run_wrk "$name" "$DURATION" report.lua)
+    after=$(cpu_ticks "${PID[$name]}")
+    echo "saturation round=$round name=$name cpu_ticks=$((after - before)) hz=$hz $line" | tee -a "$raw"
+  done
+done
+
+# fixed rate: half of NGINX's median saturation rate, the same for every contender
+nginx_rps=$(python3 - "$raw" <<'PY'
+import re, statistics, sys
+rates = []
+for line in open(sys.argv[1]):
+    if " name=nginx " in line and line.startswith("saturation"):
+        f = dict(re.findall(r"(\w+)=([\d.]+)", line))
+        rates.append(float(f["requests"]) / (float(f["duration_us"]) / 1e6))
+print(int(statistics.median(rates)) if rates else 10000)
+PY
+)
+rate=$(( nginx_rps / 2 ))
+delay_ms=$(python3 -c "print(max(1, round(1000 * $CONNECTIONS / max($rate, 1))))")
+echo "fixed rate: about $rate req/s (each of $CONNECTIONS connections every ${delay_ms} ms)"
+for name in "${contenders[@]}"; do
+  line=$(run_wrk "$name" "$DURATION" paced.lua "$delay_ms")
+  echo "paced name=$name rate=$rate $line" | tee -a "$raw"
+done
+
+for name in "${contenders[@]}"; do
+  pid=${PID[$name]}
+  rss=0
+  [ -n "$pid" ] && rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+  echo "rss name=$name kb=$rss" | tee -a "$raw"
+done
+
+cp "$raw" "$results/raw.txt"
+python3 "$here/report.py" "$raw" "$results" "$ROUNDS" "$DURATION" "$CONNECTIONS"
+echo "wrote $results/RESULTS.md, $results/results.json and $results/chart.svg"

@@ -1,0 +1,102 @@
+package io.edgekit.benchmarks.proxy;
+
+import io.edgekit.core.Edge;
+import io.edgekit.core.Endpoint;
+import io.edgekit.core.Filter;
+import io.edgekit.core.Route;
+import io.edgekit.core.Upstream;
+import io.edgekit.proxy.EdgeServer;
+import io.edgekit.proxy.ProxyFilters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The Edgekit benchmark server: reverse proxy and round-robin balancer over the given upstreams. Other
+ * harnesses start it exactly so, and it prints {@code ready} once it accepts connections:
+ *
+ * <pre>java -jar benchmarks/target/edge-bench-server.jar --port P --upstream 127.0.0.1:A --upstream 127.0.0.1:B
+ *     [--io-threads N] [--filters]</pre>
+ *
+ * {@code --filters} adds the reverse-proxy filters a production edge runs beyond forwarding headers and
+ * request ids (which are always on): hiding topology headers and a response header rewrite.
+ */
+public final class BenchServer {
+    private BenchServer() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        int port = -1;
+        int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        boolean filters = false;
+        List<Endpoint> upstreams = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--port" -> port = number(arg, value(args, ++i));
+                case "--io-threads" -> ioThreads = number(arg, value(args, ++i));
+                case "--upstream" -> {
+                    try {
+                        upstreams.add(Endpoint.parse(value(args, ++i)));
+                    } catch (IllegalArgumentException e) {
+                        usage("--upstream: " + e.getMessage());
+                    }
+                }
+                case "--filters" -> filters = true;
+                default -> usage("unknown argument: " + arg);
+            }
+        }
+        if (port < 0 || port > 65535) {
+            usage("--port is required (0-65535)");
+        }
+        if (upstreams.isEmpty()) {
+            usage("at least one --upstream host:port is required");
+        }
+        if (ioThreads < 1) {
+            usage("--io-threads: " + ioThreads + " (expected: >= 1)");
+        }
+        Upstream.Builder upstream = Upstream.named("bench");
+        upstreams.forEach(upstream::endpoint);
+        Route.Builder route = Route.named("all").path("/**").to(upstream.build());
+        if (filters) {
+            route.filter(ProxyFilters.hideTopology())
+                    .filter(Filter.named("via", (ex, r, next) -> next.proceed(r)
+                            .thenApply(response -> response.withHeader("via", "1.1 edgekit"))));
+        }
+        Edge edge = Edge.builder().route(route.build()).build();
+        EdgeServer server = EdgeServer.builder(edge).listen("127.0.0.1", port).ioThreads(ioThreads)
+                .maxConnectionsPerClient(100_000).build().start();
+        System.out.println("ready");
+        System.out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.shutdown(java.time.Duration.ofSeconds(1));
+            stopped.countDown();
+        }));
+        stopped.await();
+    }
+
+    static String value(String[] args, int i) {
+        if (i >= args.length) {
+            usage(args[i - 1] + " needs a value");
+        }
+        return args[i];
+    }
+
+    static int number(String name, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            usage(name + ": \"" + value + "\" (expected: a number)");
+            return -1;
+        }
+    }
+
+    static void usage(String error) {
+        System.err.println("edge-bench-server: " + error);
+        System.err.println("usage: java -jar benchmarks/target/edge-bench-server.jar --port P "
+                + "--upstream HOST:PORT [--upstream HOST:PORT ...] [--io-threads N] [--filters]");
+        System.exit(2);
+    }
+}
