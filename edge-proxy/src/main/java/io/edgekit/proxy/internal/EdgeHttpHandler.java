@@ -59,7 +59,7 @@ public final class EdgeHttpHandler implements HttpHandler {
         this.limits = limits;
         this.ticker = Ticker.system();
         this.pools = new ConnectionPools(ioThreads, ticker);
-        this.transport = new UndertowTransport(pools);
+        this.transport = new UndertowTransport(pools, ioThreads);
         this.offloadExecutor = offloadExecutor;
     }
 
@@ -341,7 +341,7 @@ public final class EdgeHttpHandler implements HttpHandler {
         for (int i = 0; i < headers.size(); i++) {
             String name = headers.name(i);
             if (!HopByHop.isHopByHop(name) && !HopByHop.isFraming(name)) {
-                out.add(HttpString.tryFromString(name), headers.value(i));
+                out.add(HeaderNames.of(name), headers.value(i));
             }
         }
         boolean head = server.getRequestMethod().equalToString("HEAD");

@@ -9,14 +9,28 @@ import io.edgekit.core.Transport;
 import io.edgekit.core.Upstream;
 import io.edgekit.core.internal.EngineAttrs;
 import io.undertow.server.HttpServerExchange;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** Sends attempts over Undertow's non-blocking HTTP/1.1 client, on the IO thread of the request. */
 final class UndertowTransport implements Transport {
     private final ConnectionPools pools;
+    /** One sweeper per IO thread, by thread number; each slot is only touched by its own thread. */
+    private final CallSweeper[] sweepers;
 
-    UndertowTransport(ConnectionPools pools) {
+    UndertowTransport(ConnectionPools pools, int ioThreads) {
         this.pools = pools;
+        this.sweepers = new CallSweeper[ioThreads];
+    }
+
+    private CallSweeper sweeper(org.xnio.XnioIoThread ioThread) {
+        int n = ioThread.getNumber();
+        CallSweeper sweeper = sweepers[n];
+        if (sweeper == null) {
+            sweeper = new CallSweeper(ioThread);
+            sweepers[n] = sweeper;
+        }
+        return sweeper;
     }
 
     @Override
@@ -25,14 +39,37 @@ final class UndertowTransport implements Transport {
         Flight flight = exchange.getOrNull(Flight.KEY);
         HttpServerExchange server = flight.server;
         long maxBody = exchange.get(EngineAttrs.MAX_REQUEST_BODY).orElse(Long.MAX_VALUE);
-        UpstreamCall call = new UpstreamCall(exchange, endpoint, request, upstream, timeouts,
-                server.getIoThread(), server.getConnection().getByteBufferPool(), maxBody);
-        flight.call = call;
+        flight.call = null;
         if (Thread.currentThread() == server.getIoThread()) {
-            call.start(pools);
-        } else {
-            server.getIoThread().execute(() -> call.start(pools));
+            return start(flight, exchange, endpoint, request, upstream, timeouts, maxBody).future;
         }
-        return call.future;
+        CompletableFuture<Response> result = new CompletableFuture<>();
+        server.getIoThread().execute(() -> {
+            UpstreamCall call = start(flight, exchange, endpoint, request, upstream, timeouts, maxBody);
+            call.future.whenComplete((response, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(error);
+                } else {
+                    result.complete(response);
+                }
+            });
+            result.whenComplete((response, error) -> {
+                if (error instanceof java.util.concurrent.CancellationException) {
+                    call.future.cancel(false);
+                }
+            });
+        });
+        return result;
+    }
+
+    private UpstreamCall start(Flight flight, Exchange exchange, Endpoint endpoint, Request request,
+            Upstream upstream, Timeouts timeouts, long maxBody) {
+        HttpServerExchange server = flight.server;
+        UpstreamCall call = new UpstreamCall(exchange, endpoint, request, upstream, timeouts,
+                server.getIoThread(), server.getConnection().getByteBufferPool(), maxBody,
+                sweeper(server.getIoThread()));
+        flight.call = call;
+        call.start(pools);
+        return call;
     }
 }

@@ -25,10 +25,8 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 
 /**
@@ -37,7 +35,7 @@ import org.xnio.XnioIoThread;
  * body for the writer and gives the connection back (or closes it). Enforces the connect,
  * response-header, idle and (while the body streams) total timeouts. Confined to one IO thread.
  */
-final class UpstreamCall implements ConnectionPools.Callback, ChannelBody.Owner, Activity {
+final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Callback, ChannelBody.Owner, Activity {
     private static final Logger logger = LoggerFactory.getLogger(UpstreamCall.class);
     private static final HttpString X_FORWARDED_PROTO = HttpString.tryFromString("X-Forwarded-Proto");
 
@@ -59,11 +57,13 @@ final class UpstreamCall implements ConnectionPools.Callback, ChannelBody.Owner,
     private boolean responseBodyDone;
     private boolean finished;
     private long lastActivity;
-    private XnioExecutor.Key responseTimer;
-    private XnioExecutor.Key idleTimer;
+    /** When the response head must have arrived by, in ticker nanoseconds; 0 when not waiting for it. */
+    private long responseDeadline;
+    private final CallSweeper sweeper;
 
     UpstreamCall(Exchange exchange, Endpoint endpoint, Request request, Upstream upstream, Timeouts timeouts,
-            XnioIoThread ioThread, ByteBufferPool buffers, long maxRequestBodyBytes) {
+            XnioIoThread ioThread, ByteBufferPool buffers, long maxRequestBodyBytes, CallSweeper sweeper) {
+        this.sweeper = sweeper;
         this.exchange = exchange;
         this.endpoint = endpoint;
         this.request = request;
@@ -81,7 +81,9 @@ final class UpstreamCall implements ConnectionPools.Callback, ChannelBody.Owner,
 
     void start(ConnectionPools pools) {
         lastActivity = exchange.ticker().nanos();
-        scheduleIdleCheck();
+        if (!timeouts.idle().isZero() || !timeouts.total().isZero() || !timeouts.responseHeaders().isZero()) {
+            sweeper.add(this);
+        }
         pools.acquire(endpoint, upstream, ioThread, buffers, timeouts.connect(), this);
     }
 
@@ -146,7 +148,7 @@ final class UpstreamCall implements ConnectionPools.Callback, ChannelBody.Owner,
                     || name.equalsIgnoreCase("expect")) {
                 continue;
             }
-            headers.add(HttpString.tryFromString(name), source.value(i));
+            headers.add(HeaderNames.of(name), source.value(i));
         }
         headers.put(io.undertow.util.Headers.HOST,
                 request.authority().isEmpty() ? endpoint.address() : request.authority());
@@ -256,10 +258,7 @@ final class UpstreamCall implements ConnectionPools.Callback, ChannelBody.Owner,
         requestSent = true;
         touch();
         if (!responseReceived && !timeouts.responseHeaders().isZero()) {
-            responseTimer = ioThread.executeAfter(() -> {
-                responseTimer = null;
-                failWith(UpstreamException.timeout("no response headers in time"));
-            }, timeouts.responseHeaders().toNanos(), TimeUnit.NANOSECONDS);
+            responseDeadline = lastActivity + timeouts.responseHeaders().toNanos();
         }
         if (responseBodyDone) {
             release();
@@ -271,10 +270,7 @@ final class UpstreamCall implements ConnectionPools.Callback, ChannelBody.Owner,
             return;
         }
         responseReceived = true;
-        if (responseTimer != null) {
-            responseTimer.remove();
-            responseTimer = null;
-        }
+        responseDeadline = 0;
         touch();
         ClientResponse response = clientExchange.getResponse();
         HeaderMap source = response.getResponseHeaders();
@@ -401,47 +397,32 @@ final class UpstreamCall implements ConnectionPools.Callback, ChannelBody.Owner,
         }
     }
 
-    private void scheduleIdleCheck() {
-        long idle = timeouts.idle().toNanos();
-        long total = timeouts.total().toNanos();
-        if (idle == 0 && total == 0) {
-            return;
-        }
-        long now = exchange.ticker().nanos();
-        long next = idle > 0 ? lastActivity + idle - now : total;
-        if (total > 0 && responseReceived) { // before the response head, the engine owns the total
-            next = Math.min(next, exchange.startNanos() + total - now);
-        }
-        idleTimer = ioThread.executeAfter(this::checkIdle, Math.max(next, 1_000_000L), TimeUnit.NANOSECONDS);
-    }
-
-    private void checkIdle() {
-        idleTimer = null;
+    /** Called by the sweeper: fails the call when a deadline passed; false once the call is over. */
+    @Override
+    boolean check(long now) {
         if (finished) {
-            return;
+            return false;
         }
-        long now = exchange.ticker().nanos();
+        if (responseDeadline != 0 && now - responseDeadline >= 0) {
+            failWith(UpstreamException.timeout("no response headers in time"));
+            return false;
+        }
         long idle = timeouts.idle().toNanos();
         long total = timeouts.total().toNanos();
+        // before the response head, the engine owns the total timeout; after it, the body does
         boolean totalPassed = total > 0 && responseReceived && now - exchange.startNanos() >= total;
         if ((idle > 0 && now - lastActivity >= idle) || totalPassed) {
             logger.debug("request {} to {} timed out (idle or total)", exchange.requestId(), endpoint);
             boolean clientStalled = !totalPassed && requestPump != null && requestPump.isWaitingForSource();
             failWith(clientStalled ? new Body.StalledException() : UpstreamException.timeout("idle or total timeout"));
-            return;
+            return false;
         }
-        scheduleIdleCheck();
+        return true;
     }
 
     private void cancelTimers() {
-        if (responseTimer != null) {
-            responseTimer.remove();
-            responseTimer = null;
-        }
-        if (idleTimer != null) {
-            idleTimer.remove();
-            idleTimer = null;
-        }
+        responseDeadline = 0;
+        sweeper.remove(this);
     }
 
     private void onIoThread(Runnable task) {
