@@ -75,7 +75,7 @@ public final class UndertowHandlerTarget implements Handler {
         headers.clear();
         Headers source = request.headers();
         for (int i = 0; i < source.size(); i++) {
-            headers.add(HttpString.tryFromString(source.name(i)), source.value(i));
+            headers.add(HeaderNames.of(source.name(i)), source.value(i));
         }
         if (!request.authority().isEmpty()) {
             headers.put(io.undertow.util.Headers.HOST, request.authority());
