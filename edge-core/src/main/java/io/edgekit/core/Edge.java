@@ -350,12 +350,14 @@ public final class Edge {
             if (sent instanceof CompletableFuture<Response> future) {
                 currentAttempt = future;
             }
-            return sent.handle((response, error) -> {
+            CompletableFuture<Response> outcome = new CompletableFuture<>();
+            sent.whenComplete((response, error) -> {
                 long latency = exchange.ticker().nanos() - start;
                 if (error == null) {
                     state.picker().onComplete(attempt,
                             new Outcome(endpoint, Outcome.Kind.RESPONSE, response.status(), latency));
-                    return CompletableFuture.completedFuture(response);
+                    outcome.complete(response);
+                    return;
                 }
                 Throwable cause = unwrap(error);
                 Outcome.Kind kind = cause instanceof UpstreamException ue ? ue.kind() : Outcome.Kind.CANCELLED;
@@ -366,10 +368,18 @@ public final class Edge {
                         && number < upstream.endpoints().size() && !result.isDone()) {
                     List<Endpoint> nowTried = new ArrayList<>(tried);
                     nowTried.add(endpoint);
-                    return attempt(number + 1, List.copyOf(nowTried), request);
+                    attempt(number + 1, List.copyOf(nowTried), request).whenComplete((r, e) -> {
+                        if (e == null) {
+                            outcome.complete(r);
+                        } else {
+                            outcome.completeExceptionally(unwrap(e));
+                        }
+                    });
+                    return;
                 }
-                return CompletableFuture.<Response>failedFuture(cause);
-            }).thenCompose(stage -> stage);
+                outcome.completeExceptionally(cause);
+            });
+            return outcome;
         }
 
         private Request upstreamRequest(Request request, Endpoint endpoint) {

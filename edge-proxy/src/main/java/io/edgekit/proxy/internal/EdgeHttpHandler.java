@@ -13,6 +13,7 @@ import io.edgekit.core.internal.Hosts;
 import io.edgekit.core.internal.RequestIds;
 import io.edgekit.core.internal.HopByHop;
 import io.undertow.server.AbstractServerConnection;
+import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
@@ -106,12 +107,6 @@ public final class EdgeHttpHandler implements HttpHandler {
             answerDirectly(server, refused);
             return;
         }
-        if (scanner != null) {
-            server.addExchangeCompleteListener((ex, next) -> {
-                scanner.expectHead();
-                next.proceed();
-            });
-        }
         Request raw;
         try {
             raw = toRequest(server);
@@ -131,7 +126,7 @@ public final class EdgeHttpHandler implements HttpHandler {
         Exchange exchange = edge.accept(inbound, local.getPort());
         Flight flight = new Flight(server);
         exchange.put(Flight.KEY, flight);
-        watchConnection(server, flight);
+        watchConnection(server, flight, scanner);
         server.dispatch(SameThreadExecutor.INSTANCE, () -> edge.handle(exchange, transport)
                 .whenComplete((response, error) -> {
                     if (Thread.currentThread() == server.getIoThread()) {
@@ -282,7 +277,11 @@ public final class EdgeHttpHandler implements HttpHandler {
                 Activity.NONE);
     }
 
-    private void watchConnection(HttpServerExchange server, Flight flight) {
+    /**
+     * Ties the flight to its client connection (a closing connection abandons the upstream attempt) and
+     * registers the one completion listener a request needs.
+     */
+    private void watchConnection(HttpServerExchange server, Flight flight, HeadScanConduit scanner) {
         ServerConnection connection = server.getConnection();
         ConnectionSlot slot = connection.getAttachment(SLOT);
         if (slot == null) {
@@ -296,12 +295,30 @@ public final class EdgeHttpHandler implements HttpHandler {
             });
             slot = created;
         }
-        ConnectionSlot owner = slot;
-        owner.flight = flight;
+        slot.flight = flight;
         inFlight.incrementAndGet();
-        server.addExchangeCompleteListener((ex, next) -> {
-            if (owner.flight == flight) {
-                owner.flight = null;
+        server.addExchangeCompleteListener(new Completion(slot, flight, scanner));
+    }
+
+    /** What happens when an exchange completes: the connection's slot, the drain count, the head scanner. */
+    private final class Completion implements ExchangeCompletionListener {
+        private final ConnectionSlot slot;
+        private final Flight flight;
+        private final HeadScanConduit scanner;
+
+        Completion(ConnectionSlot slot, Flight flight, HeadScanConduit scanner) {
+            this.slot = slot;
+            this.flight = flight;
+            this.scanner = scanner;
+        }
+
+        @Override
+        public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
+            if (slot.flight == flight) {
+                slot.flight = null;
+            }
+            if (scanner != null) {
+                scanner.expectHead();
             }
             if (inFlight.decrementAndGet() == 0 && draining) {
                 synchronized (drainLock) {
@@ -309,7 +326,7 @@ public final class EdgeHttpHandler implements HttpHandler {
                 }
             }
             next.proceed();
-        });
+        }
     }
 
     private void write(HttpServerExchange server, Exchange exchange, Flight flight, Response response,
