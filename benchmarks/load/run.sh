@@ -4,7 +4,7 @@
 # front of the same two loopback upstreams, each proxy on one IO thread pinned to one core, the load
 # generator and upstreams on the other. Contenders are interleaved round by round.
 #
-#   benchmarks/load/run.sh            # about 6 minutes
+#   benchmarks/load/run.sh            # about 7 minutes
 #   ROUNDS=1 DURATION=5 benchmarks/load/run.sh   # a quick look
 #
 # Writes benchmarks/load/results/RESULTS.md, results.json and chart.svg.
@@ -17,7 +17,7 @@ mkdir -p "$results"
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-8}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-5}
 CONNECTIONS=${CONNECTIONS:-50}
 PROXY_CORE=${PROXY_CORE:-1}
 LOAD_CORE=${LOAD_CORE:-0}

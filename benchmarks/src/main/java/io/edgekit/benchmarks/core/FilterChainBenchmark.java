@@ -1,5 +1,6 @@
 package io.edgekit.benchmarks.core;
 
+import io.edgekit.core.Decision;
 import io.edgekit.core.Edge;
 import io.edgekit.core.Exchange;
 import io.edgekit.core.Filter;
@@ -22,9 +23,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What does the engine cost per request when filters answer synchronously: accept (forwarding headers,
- * request id), route, run 0, 1, 5 or 10 filters that each add a response header, and answer from an
- * in-process handler? The 0-filter row is the baseline.
+ * What does the engine cost per request when policies and filters answer synchronously: accept
+ * (forwarding headers, request id), route, evaluate 0 or 3 allowing policies, run 0, 1, 5 or 10 filters
+ * that each add a response header, and answer from an in-process handler? The 0/0 row is the baseline.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar FilterChainBenchmark -f 1 -wi 3 -i 5 -prof gc</pre>
  */
@@ -42,6 +43,9 @@ public class FilterChainBenchmark {
     @Param({"0", "1", "5", "10"})
     int filters;
 
+    @Param({"0", "3"})
+    int policies;
+
     private Edge edge;
     private Request request;
 
@@ -49,6 +53,10 @@ public class FilterChainBenchmark {
     public void setup() {
         Response ok = Response.of(200, "text/plain", "ok");
         Route.Builder route = Route.named("bench").path("/api/**").to((ex, r) -> ok.completed());
+        CompletableFuture<Decision> allow = CompletableFuture.completedFuture(Decision.allow());
+        for (int i = 0; i < policies; i++) {
+            route.policy((ex, r) -> allow);
+        }
         for (int i = 0; i < filters; i++) {
             String name = "x-filter-" + i;
             route.filter((ex, r, next) -> next.proceed(r).thenApply(resp -> resp.withHeader(name, "1")));

@@ -1,0 +1,72 @@
+package io.edgekit.benchmarks.core;
+
+import io.edgekit.balance.Balancers;
+import io.edgekit.core.Attempt;
+import io.edgekit.core.Balancer;
+import io.edgekit.core.Endpoint;
+import io.edgekit.core.Exchange;
+import io.edgekit.core.Outcome;
+import io.edgekit.core.Request;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What does choosing an endpoint cost, and does it allocate: a pick and its outcome report, for each
+ * built-in balancer over 2 and 100 weighted endpoints, on two threads at once (pickers are shared by
+ * the IO threads)?
+ *
+ * <pre>java -jar benchmarks/target/benchmarks.jar PickerBenchmark -f 1 -wi 3 -i 5 -prof gc</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@Threads(2)
+public class PickerBenchmark {
+    @Param({"roundRobin", "leastInFlight"})
+    String balancer;
+
+    @Param({"2", "100"})
+    int endpoints;
+
+    private Balancer.Picker picker;
+    private Attempt attempt;
+    private final java.util.Map<Endpoint, Outcome> outcomes = new java.util.HashMap<>();
+
+    @Setup
+    public void setup() {
+        List<Endpoint> list = new ArrayList<>();
+        for (int i = 0; i < endpoints; i++) {
+            list.add(new Endpoint("10.0." + (i / 250) + "." + (i % 250 + 1), 8080, 1 + i % 3));
+        }
+        Balancer chosen = balancer.equals("roundRobin") ? Balancers.roundRobin() : Balancers.leastInFlight(42);
+        picker = chosen.newPicker(list);
+        for (Endpoint endpoint : list) {
+            outcomes.put(endpoint, new Outcome(endpoint, Outcome.Kind.RESPONSE, 200, 1000));
+        }
+        Request request = Request.get("/");
+        attempt = new Attempt(Exchange.of(request), request, 1, List.of());
+    }
+
+    @Benchmark
+    public Endpoint pickAndReport() {
+        Endpoint endpoint = picker.pick(attempt).orElseThrow();
+        picker.onComplete(attempt, outcomes.get(endpoint)); // made in setup: what allocates is the picker's
+        return endpoint;
+    }
+}
