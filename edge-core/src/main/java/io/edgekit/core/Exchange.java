@@ -5,8 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.edgekit.core.internal.RequestIds;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -34,7 +32,9 @@ public final class Exchange {
     private final long startNanos;
     private RouteMatch routeMatch;
     private Identity identity;
-    private Map<Attr<?>, Object> attrs;
+    /** Attributes as key, value, key, value...: a handful per request, found by identity. */
+    private Object[] attrs;
+    private int attrCount;
 
     private Exchange(Builder b) {
         this.requestId = b.requestId != null ? b.requestId : RequestIds.next();
@@ -122,21 +122,42 @@ public final class Exchange {
 
     @SuppressWarnings("unchecked")
     public <T> T getOrNull(Attr<T> attr) {
-        return attrs == null ? null : (T) attrs.get(attr);
+        for (int i = 0; i < 2 * attrCount; i += 2) {
+            if (attrs[i] == attr) {
+                return (T) attrs[i + 1];
+            }
+        }
+        return null;
     }
 
     public <T> void put(Attr<T> attr, T value) {
         requireNonNull(attr, "attr");
         requireNonNull(value, "value");
-        if (attrs == null) {
-            attrs = new IdentityHashMap<>(4);
+        for (int i = 0; i < 2 * attrCount; i += 2) {
+            if (attrs[i] == attr) {
+                attrs[i + 1] = value;
+                return;
+            }
         }
-        attrs.put(attr, value);
+        if (attrs == null) {
+            attrs = new Object[8];
+        } else if (2 * attrCount == attrs.length) {
+            attrs = java.util.Arrays.copyOf(attrs, attrs.length * 2);
+        }
+        attrs[2 * attrCount] = attr;
+        attrs[2 * attrCount + 1] = value;
+        attrCount++;
     }
 
     public <T> void remove(Attr<T> attr) {
-        if (attrs != null) {
-            attrs.remove(attr);
+        for (int i = 0; i < 2 * attrCount; i += 2) {
+            if (attrs[i] == attr) {
+                System.arraycopy(attrs, i + 2, attrs, i, 2 * attrCount - i - 2);
+                attrCount--;
+                attrs[2 * attrCount] = null;
+                attrs[2 * attrCount + 1] = null;
+                return;
+            }
         }
     }
 

@@ -51,6 +51,7 @@ public final class EdgeHttpHandler implements HttpHandler {
     private final Ticker ticker;
     private final Executor offloadExecutor;
     private final ConnectionPools pools;
+    private final IoScheduler[] schedulers;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object drainLock = new Object();
     private volatile boolean draining;
@@ -61,7 +62,19 @@ public final class EdgeHttpHandler implements HttpHandler {
         this.ticker = Ticker.system();
         this.pools = new ConnectionPools(ioThreads, ticker);
         this.transport = new UndertowTransport(pools, ioThreads);
+        this.schedulers = new IoScheduler[ioThreads];
         this.offloadExecutor = offloadExecutor;
+    }
+
+    /** The scheduler of an IO thread, made once per thread. */
+    private IoScheduler scheduler(org.xnio.XnioIoThread ioThread) {
+        int n = ioThread.getNumber();
+        IoScheduler scheduler = schedulers[n];
+        if (scheduler == null) {
+            scheduler = new IoScheduler(ioThread);
+            schedulers[n] = scheduler; // each slot is only ever written by its own thread
+        }
+        return scheduler;
     }
 
     /** Upstream connections open now, busy and idle. */
@@ -115,13 +128,19 @@ public final class EdgeHttpHandler implements HttpHandler {
             answerDirectly(server, new Problem(400, "Bad Request", "malformed request: " + e.getMessage()));
             return;
         }
+        Problem tooLarge = checkHeaderSize(raw);
+        if (tooLarge != null) {
+            server.setPersistent(false);
+            answerDirectly(server, tooLarge);
+            return;
+        }
         InetSocketAddress peer = server.getSourceAddress();
         InetSocketAddress local = server.getDestinationAddress();
         Exchange.Builder inbound = Exchange.builder(raw)
                 .peer(peer)
                 .secure(server.isSecure())
                 .ticker(ticker)
-                .scheduler(new IoScheduler(server.getIoThread()))
+                .scheduler(scheduler(server.getIoThread()))
                 .offloadExecutor(offloadExecutor);
         Exchange exchange = edge.accept(inbound, local.getPort());
         Flight flight = new Flight(server);
@@ -166,28 +185,30 @@ public final class EdgeHttpHandler implements HttpHandler {
         if (server.getRequestURI().length() + server.getQueryString().length() > limits.maxUrlLength()) {
             return new Problem(414, "URI Too Long", "request target longer than " + limits.maxUrlLength());
         }
-        int fields = 0;
-        long bytes = 0;
-        for (HeaderValues values : headers) {
-            int nameLength = values.getHeaderName().length();
-            for (int i = 0; i < values.size(); i++) {
-                fields++;
-                bytes += nameLength + values.get(i).length() + 4;
-            }
-        }
-        if (fields > limits.maxHeaders()) {
-            return new Problem(431, "Request Header Fields Too Large", "more than " + limits.maxHeaders()
-                    + " header fields");
-        }
-        if (bytes > limits.maxHeaderBytes()) {
-            return new Problem(431, "Request Header Fields Too Large", "header fields larger than "
-                    + limits.maxHeaderBytes() + " bytes");
-        }
         if (!limits.allowedHosts().isEmpty()) {
             String host = headers.getFirst(io.undertow.util.Headers.HOST);
             if (host == null || !limits.allowsHost(Hosts.hostOf(host))) {
                 return new Problem(421, "Misdirected Request", "this listener does not serve that host");
             }
+        }
+        return null;
+    }
+
+    /** 431 when the header fields are too many or too large (counted on the edge's flat copy). */
+    private Problem checkHeaderSize(Request request) {
+        Headers headers = request.headers();
+        int fields = headers.size() + (request.authority().isEmpty() ? 0 : 1);
+        if (fields > limits.maxHeaders()) {
+            return new Problem(431, "Request Header Fields Too Large", "more than " + limits.maxHeaders()
+                    + " header fields");
+        }
+        long bytes = request.authority().length() + 8;
+        for (int i = 0; i < headers.size(); i++) {
+            bytes += headers.name(i).length() + headers.value(i).length() + 4;
+        }
+        if (bytes > limits.maxHeaderBytes()) {
+            return new Problem(431, "Request Header Fields Too Large", "header fields larger than "
+                    + limits.maxHeaderBytes() + " bytes");
         }
         return null;
     }
