@@ -1,10 +1,17 @@
 package io.edgekit.proxy;
 
+import static java.util.Objects.requireNonNull;
+
 import io.edgekit.core.Filter;
 import io.edgekit.core.Headers;
 import io.edgekit.core.Response;
+import io.edgekit.proxy.internal.Template;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 
 /** The reverse-proxy role's built-in filters. */
 public final class ProxyFilters {
@@ -25,6 +32,136 @@ public final class ProxyFilters {
         List<String> lower = names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
         return Filter.named("removeResponseHeaders" + lower, (exchange, request, next) -> next.proceed(request)
                 .thenApply(response -> without(response, lower)));
+    }
+
+    /**
+     * Sets request header {@code name} to {@code template} rendered per request: placeholders
+     * {@code {client_ip}}, {@code {request_id}}, {@code {method}}, {@code {path}}, {@code {host}},
+     * {@code {scheme}}, or a path parameter of the route ({@code {id}} for {@code /users/{id}}).
+     */
+    public static Filter setRequestHeader(String name, String template) {
+        Template parsed = Template.parse(requireNonNull(template, "template"));
+        requireNonNull(name, "name");
+        return Filter.named("setRequestHeader(" + name + ")", (exchange, request, next) ->
+                next.proceed(request.withHeader(name, parsed.render(exchange, request))));
+    }
+
+    /** Adds request header {@code name} (after any of that name), rendered like {@link #setRequestHeader}. */
+    public static Filter addRequestHeader(String name, String template) {
+        Template parsed = Template.parse(requireNonNull(template, "template"));
+        requireNonNull(name, "name");
+        return Filter.named("addRequestHeader(" + name + ")", (exchange, request, next) -> next.proceed(
+                request.withHeaders(request.headers().withAdded(name, parsed.render(exchange, request)))));
+    }
+
+    /** Removes the named request headers before the request goes on. */
+    public static Filter removeRequestHeaders(List<String> names) {
+        List<String> copy = List.copyOf(names);
+        return Filter.named("removeRequestHeaders" + copy, (exchange, request, next) -> {
+            Headers.Builder kept = null;
+            for (String name : copy) {
+                if (request.headers().contains(name)) {
+                    kept = kept == null ? request.headers().toBuilder() : kept;
+                    kept.remove(name);
+                }
+            }
+            return next.proceed(kept == null ? request : request.withHeaders(kept.build()));
+        });
+    }
+
+    /** Sets response header {@code name}, rendered like {@link #setRequestHeader} from the request. */
+    public static Filter setResponseHeader(String name, String template) {
+        Template parsed = Template.parse(requireNonNull(template, "template"));
+        requireNonNull(name, "name");
+        return Filter.named("setResponseHeader(" + name + ")", (exchange, request, next) -> {
+            String value = parsed.render(exchange, request);
+            return next.proceed(request).thenApply(response -> response.withHeader(name, value));
+        });
+    }
+
+    /** Adds response header {@code name}, rendered like {@link #setRequestHeader} from the request. */
+    public static Filter addResponseHeader(String name, String template) {
+        Template parsed = Template.parse(requireNonNull(template, "template"));
+        requireNonNull(name, "name");
+        return Filter.named("addResponseHeader(" + name + ")", (exchange, request, next) -> {
+            String value = parsed.render(exchange, request);
+            return next.proceed(request).thenApply(response ->
+                    response.withHeaders(response.headers().withAdded(name, value)));
+        });
+    }
+
+    /**
+     * Answers with a redirect to {@code location} (a template like {@link #setRequestHeader}'s, e.g.
+     * {@code https://{host}{path}}); the query is kept. {@code status}: 301, 302, 303, 307 or 308.
+     */
+    public static Filter redirect(int status, String location) {
+        if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+            throw new IllegalArgumentException("status: " + status + " (expected: 301, 302, 303, 307 or 308)");
+        }
+        Template parsed = Template.parse(requireNonNull(location, "location"));
+        return Filter.named("redirect(" + status + ")", (exchange, request, next) -> {
+            String target = parsed.render(exchange, request);
+            if (!request.query().isEmpty() && target.indexOf('?') < 0) {
+                target = target + '?' + request.query();
+            }
+            return Response.of(status).withHeader("location", target).completed();
+        });
+    }
+
+    /** Rewrites the request path with a regex and replacement ({@code $1}) for the filters and target after it. */
+    public static Filter rewritePath(String regex, String replacement) {
+        Pattern pattern = Pattern.compile(requireNonNull(regex, "regex"));
+        requireNonNull(replacement, "replacement");
+        return Filter.named("rewritePath(" + regex + ")", (exchange, request, next) -> {
+            String path = pattern.matcher(request.path()).replaceAll(replacement);
+            if (path.isEmpty() || path.charAt(0) != '/') {
+                path = "/" + path;
+            }
+            return next.proceed(path.equals(request.path()) ? request : request.withPath(path));
+        });
+    }
+
+    /**
+     * Fault injection for resilience tests: delays {@code fraction} of requests by {@code delay} (without
+     * blocking: the request waits on the scheduler), drawn with {@code random}.
+     */
+    public static Filter faultDelay(double fraction, Duration delay, Random random) {
+        checkFraction(fraction);
+        requireNonNull(delay, "delay");
+        requireNonNull(random, "random");
+        return Filter.named("faultDelay(" + fraction + ", " + delay + ")", (exchange, request, next) -> {
+            if (!draw(random, fraction)) {
+                return next.proceed(request);
+            }
+            CompletableFuture<Response> delayed = new CompletableFuture<>();
+            exchange.scheduler().schedule(delay, () -> next.proceed(request).whenComplete((response, error) -> {
+                if (error != null) {
+                    delayed.completeExceptionally(error);
+                } else {
+                    delayed.complete(response);
+                }
+            }));
+            return delayed;
+        });
+    }
+
+    /** Fault injection: answers {@code fraction} of requests with {@code status} at once, drawn with {@code random}. */
+    public static Filter faultAbort(double fraction, int status, Random random) {
+        checkFraction(fraction);
+        requireNonNull(random, "random");
+        Response answer = Response.problem(status, "Injected Fault", "fault injected by the edge");
+        return Filter.named("faultAbort(" + fraction + ", " + status + ")", (exchange, request, next) ->
+                draw(random, fraction) ? answer.completed() : next.proceed(request));
+    }
+
+    private static void checkFraction(double fraction) {
+        if (!(fraction >= 0 && fraction <= 1)) {
+            throw new IllegalArgumentException("fraction: " + fraction + " (expected: 0.0-1.0)");
+        }
+    }
+
+    private static boolean draw(Random random, double fraction) {
+        return fraction >= 1 || random.nextDouble() < fraction; // Random is thread-safe and lock-free
     }
 
     private static Response without(Response response, List<String> names) {
