@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.edgekit.core.Filter;
 import io.edgekit.core.Headers;
 import io.edgekit.core.Response;
+import io.edgekit.proxy.internal.Compression;
 import io.edgekit.proxy.internal.Template;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +21,24 @@ public final class ProxyFilters {
             "x-aspnetmvc-version", "x-backend-server", "x-upstream-addr", "x-served-by");
 
     private ProxyFilters() {
+    }
+
+    /** Content types compressed by default: text and the common structured text formats. */
+    public static final List<String> COMPRESSIBLE_TYPES = List.of("text/", "application/json",
+            "application/javascript", "application/xml", "application/xhtml+xml", "application/problem+json",
+            "image/svg+xml", "application/wasm");
+
+    /**
+     * gzip or deflate compression negotiated from {@code Accept-Encoding}, for {@link #COMPRESSIBLE_TYPES}
+     * of at least 256 bytes; streamed bodies are compressed as they stream.
+     */
+    public static Filter compression() {
+        return new Compression(256, COMPRESSIBLE_TYPES);
+    }
+
+    /** Compression for the given content-type prefixes and bodies of at least {@code minBytes}. */
+    public static Filter compression(long minBytes, List<String> contentTypes) {
+        return new Compression(minBytes, List.copyOf(contentTypes));
     }
 
     /** Removes {@link #TOPOLOGY_HEADERS} from every response. */

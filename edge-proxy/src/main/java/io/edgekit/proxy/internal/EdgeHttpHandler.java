@@ -12,6 +12,8 @@ import io.edgekit.core.internal.BytesBody;
 import io.edgekit.core.internal.Hosts;
 import io.edgekit.core.internal.RequestIds;
 import io.edgekit.core.internal.HopByHop;
+import io.undertow.conduits.DeflatingStreamSinkConduit;
+import io.undertow.conduits.GzipStreamSinkConduit;
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
@@ -23,7 +25,10 @@ import io.undertow.util.HeaderValues;
 import io.undertow.util.HttpString;
 import io.undertow.util.Protocols;
 import io.undertow.util.SameThreadExecutor;
+import io.undertow.util.ObjectPool;
+import io.undertow.util.PooledObject;
 import java.net.InetSocketAddress;
+import java.util.zip.Deflater;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +47,24 @@ public final class EdgeHttpHandler implements HttpHandler {
     private static final AttachmentKey<ConnectionSlot> SLOT = AttachmentKey.create(ConnectionSlot.class);
 
     private static final HttpString REQUEST_ID = HttpString.tryFromString("X-Request-Id");
+    /**
+     * HTTP's deflate coding is the zlib format (RFC 9110 section 8.4.1.2); Undertow's default deflater
+     * writes raw deflate, which clients reject, so the edge brings its own.
+     */
+    private static final ObjectPool<Deflater> ZLIB_DEFLATER = () -> {
+        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, false);
+        return new PooledObject<>() {
+            @Override
+            public Deflater getObject() {
+                return deflater;
+            }
+
+            @Override
+            public void close() {
+                deflater.end();
+            }
+        };
+    };
     /** The largest byte array the JVM makes. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
@@ -393,7 +416,13 @@ public final class EdgeHttpHandler implements HttpHandler {
         }
         if (body instanceof ChannelBody channelBody && channelBody.isUntouched()) {
             long length = channelBody.length();
-            if (length >= 0 && !head && !bodiless) {
+            String encoding = exchange.getOrNull(Compression.STREAM_ENCODING);
+            if (encoding != null && !head && !bodiless) {
+                // compressed as it streams: the length is known only at the end, so the body is chunked
+                server.addResponseWrapper(encoding.equals("gzip")
+                        ? (factory, ex) -> new GzipStreamSinkConduit(factory, ex)
+                        : (factory, ex) -> new DeflatingStreamSinkConduit(factory, ex, ZLIB_DEFLATER));
+            } else if (length >= 0 && !head && !bodiless) {
                 out.put(io.undertow.util.Headers.CONTENT_LENGTH, length);
             }
             if (call != null) {
