@@ -450,6 +450,35 @@ public final class EdgeHttpHandler implements HttpHandler {
                     }).start();
             return;
         }
+        if (body instanceof FileBody file) {
+            String encoding = exchange.getOrNull(Compression.STREAM_ENCODING);
+            if (encoding != null) {
+                server.addResponseWrapper(encoding.equals("gzip")
+                        ? (factory, ex) -> new GzipStreamSinkConduit(factory, ex)
+                        : (factory, ex) -> new DeflatingStreamSinkConduit(factory, ex, ZLIB_DEFLATER));
+            } else {
+                out.put(io.undertow.util.Headers.CONTENT_LENGTH, file.length());
+            }
+            if (head || bodiless) {
+                closeQuietly(file);
+                server.endExchange();
+                return;
+            }
+            FileWriter.write(server.getResponseChannel(), file, new ChannelPump.Callback() {
+                @Override
+                public void completed(long written) {
+                    closeQuietly(file);
+                    server.endExchange();
+                }
+
+                @Override
+                public void failed(Throwable cause, boolean readSide) {
+                    closeQuietly(file);
+                    IoUtils.safeClose(server.getConnection());
+                }
+            });
+            return;
+        }
         CompletableFuture<byte[]> bytes = body instanceof BytesBody bytesBody
                 ? CompletableFuture.completedFuture(bytesBody.unsafeBytes())
                 : body.aggregate(MAX_ARRAY).toCompletableFuture(); // a body already in memory
@@ -484,6 +513,10 @@ public final class EdgeHttpHandler implements HttpHandler {
                 server.getIoThread().execute(send);
             }
         });
+    }
+
+    private static void closeQuietly(FileBody file) {
+        IoUtils.safeClose(file.channel());
     }
 
     private static ChannelBody.Owner ownerOf(ChannelBody body) {

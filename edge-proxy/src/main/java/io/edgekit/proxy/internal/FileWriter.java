@@ -1,0 +1,63 @@
+package io.edgekit.proxy.internal;
+
+import java.io.IOException;
+import org.xnio.channels.StreamSinkChannel;
+
+/**
+ * Streams a region of a file to a sink channel without blocking on the socket: the sink pulls from the
+ * file channel (page-cache reads), waiting for write readiness whenever the socket is full.
+ */
+final class FileWriter {
+    private FileWriter() {
+    }
+
+    static void write(StreamSinkChannel sink, FileBody file, ChannelPump.Callback callback) {
+        Runnable step = new Runnable() {
+            private long position = file.offset();
+            private long remaining = file.length();
+            private boolean done;
+
+            @Override
+            public void run() {
+                if (done) {
+                    return;
+                }
+                try {
+                    if (file.channel().size() < position + remaining) {
+                        throw new IOException("the file shrank while it was sent");
+                    }
+                    while (remaining > 0) {
+                        // some conduits read from the channel's own position whatever position they are given
+                        file.channel().position(position);
+                        long sent = sink.transferFrom(file.channel(), position, remaining);
+                        if (sent == 0) {
+                            sink.resumeWrites();
+                            return;
+                        }
+                        position += sent;
+                        remaining -= sent;
+                    }
+                    sink.shutdownWrites();
+                    if (!sink.flush()) {
+                        sink.resumeWrites();
+                        return;
+                    }
+                } catch (IOException e) {
+                    finish();
+                    callback.failed(e, false);
+                    return;
+                }
+                finish();
+                callback.completed(file.length());
+            }
+
+            private void finish() {
+                done = true;
+                sink.getWriteSetter().set(null);
+                sink.suspendWrites();
+            }
+        };
+        sink.getWriteSetter().set(channel -> step.run());
+        step.run();
+    }
+}
