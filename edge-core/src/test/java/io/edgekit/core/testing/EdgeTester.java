@@ -16,11 +16,17 @@ import java.net.UnknownHostException;
 public final class EdgeTester {
     private final Edge edge;
     private final InMemoryTransport transport;
-    private final ManualClock clock = new ManualClock();
+    private final ManualClock clock;
 
     public EdgeTester(Edge edge, InMemoryTransport transport) {
+        this(edge, transport, new ManualClock());
+    }
+
+    /** A tester on a clock shared with other testers or components. */
+    public EdgeTester(Edge edge, InMemoryTransport transport, ManualClock clock) {
         this.edge = edge;
         this.transport = transport;
+        this.clock = clock;
     }
 
     public ManualClock clock() {

@@ -1,0 +1,445 @@
+package io.edgekit.proxy.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.edgekit.core.Body;
+import io.edgekit.core.Exchange;
+import io.edgekit.core.Filter;
+import io.edgekit.core.Headers;
+import io.edgekit.core.Request;
+import io.edgekit.core.Response;
+import io.edgekit.core.internal.HopByHop;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The machinery of {@code HttpCache}. Thread-safe. */
+public final class CacheStore {
+    private static final Logger logger = LoggerFactory.getLogger(CacheStore.class);
+    /** Statuses a heuristic may make fresh (RFC 9110 section 15.1). */
+    private static final Set<Integer> CACHEABLE_BY_DEFAULT = Set.of(200, 203, 204, 300, 301, 308, 404, 405, 410,
+            414, 501);
+    /** Statuses stored at all (with explicit freshness for the others). */
+    private static final Set<Integer> UNDERSTOOD = Set.of(200, 203, 204, 300, 301, 302, 303, 307, 308, 404, 405,
+            410, 414, 501);
+    /** Headers that are not updated from a 304 (RFC 9111 section 3.2). */
+    private static final Set<String> KEEP_ON_304 = Set.of("content-length", "content-encoding", "transfer-encoding",
+            "content-range", "content-type");
+
+    private final String name;
+    private final int maxObjectBytes;
+    private final boolean storeSetCookie;
+    private final Clock clock;
+    private final Cache<String, List<CacheEntry>> entries;
+    private final ConcurrentHashMap<String, CompletableFuture<CacheEntry>> inFlight = new ConcurrentHashMap<>();
+    private final Set<String> revalidating = ConcurrentHashMap.newKeySet();
+
+    public CacheStore(String name, long maxEntries, long maxBytes, int maxObjectBytes, boolean storeSetCookie,
+            Clock clock) {
+        this.name = name;
+        this.maxObjectBytes = maxObjectBytes;
+        this.storeSetCookie = storeSetCookie;
+        this.clock = clock;
+        long minWeight = Math.max(1, maxBytes / maxEntries);
+        this.entries = Caffeine.newBuilder()
+                .maximumWeight(maxBytes)
+                .weigher((String key, List<CacheEntry> variants) -> {
+                    long weight = 0;
+                    for (CacheEntry entry : variants) {
+                        weight += Math.max(minWeight, entry.body.length + 64L * entry.headers.size());
+                    }
+                    return (int) Math.min(Integer.MAX_VALUE, weight);
+                })
+                .executor(Runnable::run)
+                .build();
+    }
+
+    public long size() {
+        entries.cleanUp();
+        return entries.estimatedSize();
+    }
+
+    public boolean purge(String host, String pathAndQuery) {
+        return entries.asMap().remove(host.toLowerCase(java.util.Locale.ROOT) + pathAndQuery) != null;
+    }
+
+    public int purgePrefix(String host, String pathPrefix) {
+        String prefix = host.toLowerCase(java.util.Locale.ROOT) + pathPrefix;
+        int removed = 0;
+        for (String key : List.copyOf(entries.asMap().keySet())) {
+            if (key.startsWith(prefix) && entries.asMap().remove(key) != null) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private static String key(Request request) {
+        return request.host() + request.uri();
+    }
+
+    public CompletionStage<Response> handle(Exchange exchange, Request request, Filter.Next next) {
+        String method = request.method();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            if (method.equals("POST") || method.equals("PUT") || method.equals("DELETE") || method.equals("PATCH")) {
+                return next.proceed(request).thenApply(response -> {
+                    if (response.status() < 400) {
+                        invalidate(request, response);
+                    }
+                    return status(response, "fwd=bypass");
+                });
+            }
+            return next.proceed(request);
+        }
+        CacheControl asked = CacheControl.parse(request.headers());
+        String key = key(request);
+        CacheEntry entry = select(key, request);
+        long now = exchange.ticker().nanos();
+        if (entry != null && request.headers().contains("authorization") && !entry.authorizedOk) {
+            entry = null;
+        }
+        if (entry != null) {
+            long age = entry.currentAgeSeconds(now);
+            long lifetime = entry.freshnessLifetime;
+            boolean mustRevalidate = entry.control.noCache || asked.noCache
+                    || (asked.maxAge != CacheControl.UNSET && age > asked.maxAge);
+            long freshFor = lifetime - age - (asked.minFresh == CacheControl.UNSET ? 0 : asked.minFresh);
+            if (!mustRevalidate && freshFor > 0) {
+                return served(entry, request, now, "hit");
+            }
+            long staleBy = age - lifetime;
+            boolean revalidationRequired = entry.control.mustRevalidate || entry.control.proxyRevalidate
+                    || entry.control.sMaxAge != CacheControl.UNSET;
+            if (!mustRevalidate && !revalidationRequired && staleBy >= 0
+                    && (asked.maxStaleAny || (asked.maxStale != CacheControl.UNSET && staleBy <= asked.maxStale))) {
+                return served(entry, request, now, "hit; detail=max-stale");
+            }
+            if (!mustRevalidate && !revalidationRequired && entry.control.staleWhileRevalidate != CacheControl.UNSET
+                    && staleBy < entry.control.staleWhileRevalidate) {
+                backgroundRevalidate(exchange, request, next, key, entry);
+                return served(entry, request, now, "hit; fwd=stale; detail=stale-while-revalidate");
+            }
+            if (asked.onlyIfCached) {
+                return CompletableFuture.completedFuture(status(Response.problem(504, "Gateway Timeout",
+                        "only-if-cached and the stored response is stale"), "fwd=stale; detail=only-if-cached"));
+            }
+            return revalidate(exchange, request, next, key, entry, asked);
+        }
+        if (asked.onlyIfCached) {
+            return CompletableFuture.completedFuture(status(Response.problem(504, "Gateway Timeout",
+                    "only-if-cached and nothing is stored"), "fwd=miss; detail=only-if-cached"));
+        }
+        if (asked.noStore || request.headers().contains("authorization") || method.equals("HEAD")) {
+            return next.proceed(request).thenApply(response -> status(response, "fwd=bypass"));
+        }
+        return miss(exchange, request, next, key);
+    }
+
+    private CacheEntry select(String key, Request request) {
+        List<CacheEntry> variants = entries.getIfPresent(key);
+        if (variants == null) {
+            return null;
+        }
+        for (CacheEntry entry : variants) {
+            if (entry.matches(request)) {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    /** A miss: one request goes upstream per key; concurrent misses wait for its stored result. */
+    private CompletionStage<Response> miss(Exchange exchange, Request request, Filter.Next next, String key) {
+        CompletableFuture<CacheEntry> mine = new CompletableFuture<>();
+        CompletableFuture<CacheEntry> leader = inFlight.putIfAbsent(key, mine);
+        if (leader != null) {
+            return leader.thenCompose(stored -> {
+                if (stored != null && stored.matches(request)) {
+                    return served(stored, request, exchange.ticker().nanos(), "hit; detail=collapsed");
+                }
+                return next.proceed(request).thenApply(response -> status(response, "fwd=miss"));
+            });
+        }
+        long requestNanos = exchange.ticker().nanos();
+        return fetchAndStore(exchange, request, next, key, requestNanos, "fwd=miss")
+                .whenComplete((response, error) -> {
+                    inFlight.remove(key, mine);
+                    mine.complete(error == null ? select(key, request) : null);
+                });
+    }
+
+    /** Sends the request on; stores the response when it may be stored. */
+    private CompletionStage<Response> fetchAndStore(Exchange exchange, Request request, Filter.Next next,
+            String key, long requestNanos, String forwardReason) {
+        return next.proceed(request).thenCompose(response -> {
+            String refusal = whyNotStored(request, response);
+            if (refusal != null) {
+                return CompletableFuture.completedFuture(status(response, forwardReason + "; detail=" + refusal));
+            }
+            return response.body().aggregate(maxObjectBytes).thenApply(bytes -> {
+                long responseNanos = exchange.ticker().nanos();
+                CacheEntry entry = new CacheEntry(response.status(), storedHeaders(response.headers()), bytes, request,
+                        requestNanos, responseNanos, clock.instant().getEpochSecond(),
+                        CACHEABLE_BY_DEFAULT.contains(response.status()));
+                store(key, entry);
+                return served(entry, request, responseNanos, forwardReason + "; stored", false);
+            });
+        });
+    }
+
+    private String whyNotStored(Request request, Response response) {
+        if (!UNDERSTOOD.contains(response.status())) {
+            return "status";
+        }
+        Headers headers = response.headers();
+        CacheControl control = CacheControl.parse(headers);
+        if (control.noStore || control.isPrivate) {
+            return control.noStore ? "no-store" : "private";
+        }
+        if (CacheControl.parse(request.headers()).noStore) {
+            return "request-no-store";
+        }
+        if (!storeSetCookie && headers.contains("set-cookie")) {
+            return "set-cookie";
+        }
+        for (String vary : headers.all("vary")) {
+            if (vary.trim().equals("*")) {
+                return "vary-star";
+            }
+        }
+        boolean explicit = control.maxAge != CacheControl.UNSET || control.sMaxAge != CacheControl.UNSET
+                || headers.contains("expires") || control.isPublic;
+        if (!explicit && !(CACHEABLE_BY_DEFAULT.contains(response.status()) && headers.contains("last-modified"))
+                && !control.noCache && !headers.contains("etag")) {
+            return "no-freshness";
+        }
+        long length = response.body().length();
+        if (length < 0 || length > maxObjectBytes) {
+            return length < 0 ? "unknown-length" : "too-large";
+        }
+        return null;
+    }
+
+    private static Headers storedHeaders(Headers headers) {
+        Headers.Builder stored = Headers.builder(headers.size());
+        for (int i = 0; i < headers.size(); i++) {
+            String name = headers.name(i);
+            if (!HopByHop.isHopByHop(name) && !name.equalsIgnoreCase("x-request-id")
+                    && !name.equalsIgnoreCase("cache-status") && !name.equalsIgnoreCase("age")) {
+                stored.add(name, headers.value(i));
+            }
+        }
+        return stored.build();
+    }
+
+    private void store(String key, CacheEntry entry) {
+        entries.asMap().compute(key, (k, variants) -> {
+            List<CacheEntry> updated = new ArrayList<>();
+            if (variants != null) {
+                for (CacheEntry existing : variants) {
+                    if (!sameVariant(existing, entry)) {
+                        updated.add(existing);
+                    }
+                }
+            }
+            updated.add(entry);
+            return List.copyOf(updated);
+        });
+    }
+
+    private static boolean sameVariant(CacheEntry a, CacheEntry b) {
+        return a.varyNames.equals(b.varyNames) && a.varyValues.equals(b.varyValues);
+    }
+
+    /** Sends a conditional request; a 304 refreshes the entry, a failure may serve it stale. */
+    private CompletionStage<Response> revalidate(Exchange exchange, Request request, Filter.Next next, String key,
+            CacheEntry entry, CacheControl asked) {
+        long requestNanos = exchange.ticker().nanos();
+        Request conditional = conditionalRequest(request, entry);
+        return next.proceed(conditional).handle((response, error) -> {
+            long now = exchange.ticker().nanos();
+            if (error != null || response.status() >= 500) {
+                if (mayServeStaleOnError(entry, asked, now)) {
+                    return CompletableFuture.completedFuture(served(entry, request, now,
+                            "hit; fwd=stale; detail=stale-if-error", false));
+                }
+                if (error != null) {
+                    return CompletableFuture.<Response>failedFuture(error);
+                }
+            }
+            if (response.status() == 304) {
+                CacheEntry refreshed = refreshed(entry, response, request, requestNanos, now);
+                store(key, refreshed);
+                return CompletableFuture.completedFuture(served(refreshed, request, now,
+                        "fwd=stale; fwd-status=304; stored", false));
+            }
+            String refusal = whyNotStored(request, response);
+            if (refusal != null) {
+                return CompletableFuture.completedFuture(status(response, "fwd=stale; detail=" + refusal));
+            }
+            return response.body().aggregate(maxObjectBytes).thenApply(bytes -> {
+                CacheEntry replaced = new CacheEntry(response.status(), storedHeaders(response.headers()), bytes,
+                        request, requestNanos, exchange.ticker().nanos(), clock.instant().getEpochSecond(),
+                        CACHEABLE_BY_DEFAULT.contains(response.status()));
+                store(key, replaced);
+                return served(replaced, request, exchange.ticker().nanos(), "fwd=stale; stored", false);
+            });
+        }).thenCompose(stage -> stage);
+    }
+
+    private void backgroundRevalidate(Exchange exchange, Request request, Filter.Next next, String key,
+            CacheEntry entry) {
+        if (!revalidating.add(key)) {
+            return;
+        }
+        long requestNanos = exchange.ticker().nanos();
+        next.proceed(conditionalRequest(request, entry)).thenCompose(response -> {
+            if (response.status() == 304) {
+                store(key, refreshed(entry, response, request, requestNanos, exchange.ticker().nanos()));
+                return CompletableFuture.completedFuture(null);
+            }
+            if (whyNotStored(request, response) != null) {
+                return response.body().aggregate(maxObjectBytes).thenApply(ignored -> (Void) null);
+            }
+            return response.body().aggregate(maxObjectBytes).thenAccept(bytes -> store(key, new CacheEntry(
+                    response.status(), storedHeaders(response.headers()), bytes, request, requestNanos,
+                    exchange.ticker().nanos(), clock.instant().getEpochSecond(),
+                    CACHEABLE_BY_DEFAULT.contains(response.status()))));
+        }).whenComplete((ignored, error) -> {
+            revalidating.remove(key);
+            if (error != null) {
+                logger.debug("background revalidation of {} failed: {}", key, error.toString());
+            }
+        });
+    }
+
+    private boolean mayServeStaleOnError(CacheEntry entry, CacheControl asked, long now) {
+        long staleBy = entry.currentAgeSeconds(now) - entry.freshnessLifetime;
+        long allowed = Math.max(entry.control.staleIfError, asked.staleIfError);
+        return allowed != CacheControl.UNSET && staleBy <= allowed && !entry.control.mustRevalidate
+                && entry.control.sMaxAge == CacheControl.UNSET && !entry.control.proxyRevalidate;
+    }
+
+    private static Request conditionalRequest(Request request, CacheEntry entry) {
+        Headers.Builder headers = request.headers().toBuilder()
+                .remove("if-none-match").remove("if-modified-since").remove("if-match").remove("if-range")
+                .remove("range");
+        String etag = entry.headers.firstOrNull("etag");
+        String lastModified = entry.headers.firstOrNull("last-modified");
+        if (etag != null) {
+            headers.set("if-none-match", etag);
+        }
+        if (lastModified != null) {
+            headers.set("if-modified-since", lastModified);
+        }
+        return request.withMethod("GET").withHeaders(headers.build()).withBody(Body.empty());
+    }
+
+    /** The entry with the 304's headers merged in (RFC 9111 section 3.2) and its clock restarted. */
+    private CacheEntry refreshed(CacheEntry entry, Response notModified, Request request, long requestNanos,
+            long responseNanos) {
+        Headers.Builder merged = entry.headers.toBuilder();
+        Headers update = storedHeaders(notModified.headers());
+        for (int i = 0; i < update.size(); i++) {
+            String name = update.name(i).toLowerCase(java.util.Locale.ROOT);
+            if (!KEEP_ON_304.contains(name)) {
+                merged.remove(name);
+            }
+        }
+        for (int i = 0; i < update.size(); i++) {
+            String name = update.name(i).toLowerCase(java.util.Locale.ROOT);
+            if (!KEEP_ON_304.contains(name)) {
+                merged.add(update.name(i), update.value(i));
+            }
+        }
+        return new CacheEntry(entry.status, merged.build(), entry.body, request, requestNanos, responseNanos,
+                clock.instant().getEpochSecond(), CACHEABLE_BY_DEFAULT.contains(entry.status));
+    }
+
+    private CompletionStage<Response> served(CacheEntry entry, Request request, long now, String status) {
+        return CompletableFuture.completedFuture(served(entry, request, now, status, true));
+    }
+
+    /** The stored response for {@code request}: 304 to a matching client conditional, else the whole. */
+    private Response served(CacheEntry entry, Request request, long now, String status, boolean fromCache) {
+        Headers.Builder headers = entry.headers.toBuilder();
+        if (fromCache) {
+            headers.set("age", Long.toString(entry.currentAgeSeconds(now)));
+        }
+        headers.set("cache-status", name + "; " + status);
+        if (notModified(request, entry)) {
+            Headers.Builder validators = Headers.builder();
+            for (String field : new String[] {"etag", "last-modified", "cache-control", "expires", "vary", "date",
+                "age", "cache-status"}) {
+                String value = headers.firstOrNull(field);
+                if (value != null) {
+                    validators.add(field, value);
+                }
+            }
+            return Response.of(304, validators.build(), Body.empty());
+        }
+        Response response = Response.of(entry.status, headers.build(),
+                request.method().equals("HEAD") ? Body.empty() : Body.of(entry.body));
+        return request.method().equals("HEAD")
+                ? response.withHeader("content-length", Integer.toString(entry.body.length)) : response;
+    }
+
+    private static boolean notModified(Request request, CacheEntry entry) {
+        String ifNoneMatch = request.headers().firstOrNull("if-none-match");
+        String etag = entry.headers.firstOrNull("etag");
+        if (ifNoneMatch != null) {
+            if (etag == null) {
+                return false;
+            }
+            String opaque = etag.startsWith("W/") ? etag.substring(2) : etag;
+            for (String candidate : ifNoneMatch.split(",")) {
+                String c = candidate.trim();
+                if (c.equals("*") || (c.startsWith("W/") ? c.substring(2) : c).equals(opaque)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        String since = request.headers().firstOrNull("if-modified-since");
+        String lastModified = entry.headers.firstOrNull("last-modified");
+        if (since == null || lastModified == null || (entry.status != 200 && entry.status != 203)) {
+            return false;
+        }
+        long sinceSeconds = CacheEntry.epochSeconds(since, Long.MIN_VALUE);
+        long modified = CacheEntry.epochSeconds(lastModified, Long.MAX_VALUE);
+        return sinceSeconds != Long.MIN_VALUE && modified <= sinceSeconds;
+    }
+
+    private void invalidate(Request request, Response response) {
+        entries.asMap().remove(key(request));
+        for (String field : new String[] {"location", "content-location"}) {
+            String target = response.headers().firstOrNull(field);
+            if (target == null) {
+                continue;
+            }
+            if (target.startsWith("/")) {
+                entries.asMap().remove(request.host() + target);
+            } else {
+                try {
+                    java.net.URI uri = java.net.URI.create(target);
+                    if (uri.getHost() != null && uri.getHost().equalsIgnoreCase(request.host())) {
+                        entries.asMap().remove(request.host() + uri.getRawPath()
+                                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+                    }
+                } catch (IllegalArgumentException e) {
+                    // not a URI: nothing to invalidate
+                }
+            }
+        }
+    }
+
+    private Response status(Response response, String status) {
+        return response.withHeader("cache-status", name + "; " + status);
+    }
+}

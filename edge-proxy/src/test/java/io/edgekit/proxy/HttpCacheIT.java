@@ -1,0 +1,77 @@
+package io.edgekit.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgekit.core.Edge;
+import io.edgekit.core.Route;
+import io.edgekit.core.Upstream;
+import io.undertow.util.Headers;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The cache over real sockets: origin shielding under a burst of concurrent misses. */
+@Timeout(60)
+class HttpCacheIT {
+    static TestBackend origin;
+    static EdgeServer server;
+
+    @BeforeAll
+    static void start() {
+        origin = TestBackend.start("origin", exchange -> {
+            Thread.sleep(300); // slow enough that every client arrives while the first miss is in flight
+            exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "max-age=60");
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
+            exchange.getResponseSender().send("expensive " + exchange.getRequestPath());
+        });
+        Edge edge = Edge.builder()
+                .route(Route.named("cached").path("/**").filter(HttpCache.builder().build())
+                        .to(Upstream.named("origin").endpoint("127.0.0.1", origin.port()).build()).build())
+                .build();
+        server = EdgeServer.builder(edge).listen("127.0.0.1", 0).build().start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.shutdown(Duration.ofSeconds(1));
+        origin.close();
+    }
+
+    @Test
+    void hundredConcurrentMissesMakeOneUpstreamRequest() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            responses.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                    + "/report")).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        int stored = 0;
+        int collapsed = 0;
+        for (CompletableFuture<HttpResponse<String>> future : responses) {
+            HttpResponse<String> response = future.join();
+            assertEquals(200, response.statusCode());
+            assertEquals("expensive /report", response.body());
+            String status = response.headers().firstValue("cache-status").orElse("");
+            stored += status.contains("stored") ? 1 : 0;
+            collapsed += status.contains("collapsed") || status.endsWith("; hit") ? 1 : 0;
+        }
+        assertEquals(1, origin.requests.get(), "the origin saw one request");
+        assertEquals(1, stored);
+        assertEquals(99, collapsed);
+        HttpResponse<String> later = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/report")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("edgekit; hit", later.headers().firstValue("cache-status").orElse(""));
+        assertTrue(later.headers().firstValue("age").isPresent());
+        assertEquals(1, origin.requests.get());
+    }
+}

@@ -1,0 +1,257 @@
+package io.edgekit.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgekit.core.Body;
+import io.edgekit.core.Edge;
+import io.edgekit.core.Headers;
+import io.edgekit.core.Request;
+import io.edgekit.core.Response;
+import io.edgekit.core.Route;
+import io.edgekit.core.Upstream;
+import io.edgekit.core.testing.EdgeTester;
+import io.edgekit.core.testing.InMemoryTransport;
+import io.edgekit.core.testing.ManualClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP cache's rules, in memory, on a manual clock: no sockets, no sleeps. */
+class HttpCacheTest {
+    private static final Instant START = Instant.parse("2026-11-27T12:00:00Z");
+
+    /** A wall clock that moves with the manual clock. */
+    private static Clock wall(ManualClock manual) {
+        long base = manual.nanos();
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return START.plusNanos(manual.nanos() - base);
+            }
+        };
+    }
+
+    /** An origin whose answers a test scripts, counting the requests that reach it. */
+    private static final class Origin {
+        final AtomicInteger hits = new AtomicInteger();
+        final List<Request> seen = new ArrayList<>();
+        Function<Request, Response> answer = r -> Response.of(200, "text/plain", "v" + hits.get());
+    }
+
+    private final ManualClock clock;
+    private final Clock wall;
+    private final Origin origin = new Origin();
+    private final EdgeTester tester;
+    private final HttpCache cache;
+
+    HttpCacheTest() {
+        InMemoryTransport transport = new InMemoryTransport().serve("10.0.0.1:80", (ex, r) -> {
+            origin.hits.incrementAndGet();
+            origin.seen.add(r);
+            return CompletableFuture.completedFuture(origin.answer.apply(r));
+        });
+        EdgeTester made = new EdgeTester(Edge.builder().build(), transport);
+        clock = made.clock();
+        wall = wall(clock);
+        cache = HttpCache.builder().clock(wall).maxObjectBytes(1024).build();
+        Edge edge = Edge.builder().route(Route.named("r").path("/**").filter(cache)
+                .to(Upstream.named("o").endpoint("10.0.0.1", 80).build()).build()).build();
+        tester = new EdgeTester(edge, transport, clock);
+    }
+
+    private String date() {
+        return DateTimeFormatter.RFC_1123_DATE_TIME.format(wall.instant().atZone(ZoneOffset.UTC));
+    }
+
+    private Response origin(int status, String body, String... headers) {
+        Headers.Builder h = Headers.of(headers).toBuilder().set("date", date()).set("content-type", "text/plain");
+        return Response.of(status, h.build(), Body.of(body));
+    }
+
+    private Response get(String uri, String... headers) {
+        return tester.send(Request.builder().authority("shop.example").uri(uri).headers(Headers.of(headers)).build());
+    }
+
+    private static String body(Response response) {
+        return new String(response.body().aggregate(1 << 20).toCompletableFuture().join(), StandardCharsets.UTF_8);
+    }
+
+    private static String status(Response response) {
+        return response.headers().firstOrNull("cache-status");
+    }
+
+    @Test
+    void freshResponsesAreServedWithAgeUntilTheyExpire() {
+        origin.answer = r -> origin(200, "v" + origin.hits.get(), "cache-control", "max-age=60");
+        Response first = get("/a");
+        assertEquals("edgekit; fwd=miss; stored", status(first));
+        clock.advance(Duration.ofSeconds(10));
+        Response second = get("/a");
+        assertEquals("v1", body(second));
+        assertEquals("edgekit; hit", status(second));
+        assertEquals("10", second.headers().firstOrNull("age"));
+        clock.advance(Duration.ofSeconds(51));
+        assertEquals("v2", body(get("/a")));
+        assertEquals(2, origin.hits.get());
+    }
+
+    @Test
+    void sMaxAgeWinsOverMaxAgeAndExpiresIsUnderstood() {
+        origin.answer = r -> origin(200, "x", "cache-control", "max-age=1, s-maxage=100");
+        get("/s");
+        clock.advance(Duration.ofSeconds(50));
+        assertEquals("edgekit; hit", status(get("/s")));
+        origin.answer = r -> origin(200, "e", "expires", DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                wall.instant().plusSeconds(30).atZone(ZoneOffset.UTC)));
+        get("/e");
+        clock.advance(Duration.ofSeconds(20));
+        assertEquals("edgekit; hit", status(get("/e")));
+        clock.advance(Duration.ofSeconds(20));
+        assertTrue(status(get("/e")).startsWith("edgekit; fwd="));
+    }
+
+    @Test
+    void whatMustNotBeStoredIsNot() {
+        String[][] cases = {{"cache-control", "no-store, max-age=60"}, {"cache-control", "private, max-age=60"},
+            {"cache-control", "max-age=60", "set-cookie", "s=1"}, {"cache-control", "max-age=60", "vary", "*"}};
+        for (String[] headers : cases) {
+            int before = origin.hits.get();
+            origin.answer = r -> origin(200, "x", headers);
+            get("/n");
+            get("/n");
+            assertEquals(before + 2, origin.hits.get(), String.join(" ", headers));
+        }
+        origin.answer = r -> origin(200, "x", "cache-control", "max-age=60");
+        get("/auth", "authorization", "Bearer t");
+        get("/auth", "authorization", "Bearer t");
+        assertEquals(2, origin.hits.get() - 8, "authorized requests bypass a shared cache");
+        origin.answer = r -> origin(200, "x", "cache-control", "public, max-age=60");
+        get("/pub");
+        Response authorized = get("/pub", "authorization", "Bearer t");
+        assertEquals("edgekit; hit", status(authorized), "public allows serving to authorized requests");
+    }
+
+    @Test
+    void varySelectsVariants() {
+        origin.answer = r -> origin(200, "lang=" + r.headers().firstOrNull("accept-language"),
+                "cache-control", "max-age=60", "vary", "Accept-Language");
+        assertEquals("lang=en", body(get("/v", "accept-language", "en")));
+        assertEquals("lang=de", body(get("/v", "accept-language", "de")));
+        Response en = get("/v", "accept-language", "en");
+        assertEquals("lang=en", body(en));
+        assertEquals("edgekit; hit", status(en));
+        assertEquals("edgekit; hit", status(get("/v", "accept-language", "de")));
+        assertEquals(2, origin.hits.get());
+    }
+
+    @Test
+    void staleEntriesAreRevalidatedAnd304Refreshes() {
+        origin.answer = r -> r.headers().contains("if-none-match")
+                ? origin(304, "", "etag", "\"e1\"", "cache-control", "max-age=30", "x-refreshed", "yes")
+                : origin(200, "body", "etag", "\"e1\"", "cache-control", "max-age=10");
+        get("/r");
+        clock.advance(Duration.ofSeconds(11));
+        Response revalidated = get("/r");
+        assertEquals("body", body(revalidated));
+        assertEquals("yes", revalidated.headers().firstOrNull("x-refreshed"));
+        assertEquals("\"e1\"", origin.seen.get(1).headers().firstOrNull("if-none-match"));
+        clock.advance(Duration.ofSeconds(20));
+        assertEquals("edgekit; hit", status(get("/r")), "the 304 brought max-age=30");
+        assertEquals(2, origin.hits.get());
+    }
+
+    @Test
+    void clientConditionalsAre304FromTheCache() {
+        origin.answer = r -> origin(200, "body", "etag", "\"e1\"", "last-modified", "Tue, 24 Nov 2026 10:00:00 GMT",
+                "cache-control", "max-age=60");
+        get("/c");
+        assertEquals(304, get("/c", "if-none-match", "\"e1\"").status());
+        assertEquals(200, get("/c", "if-none-match", "\"other\"").status());
+        assertEquals(304, get("/c", "if-modified-since", "Wed, 25 Nov 2026 10:00:00 GMT").status());
+        assertEquals(1, origin.hits.get());
+    }
+
+    @Test
+    void staleWhileRevalidateServesStaleAndRefreshesInTheBackground() {
+        origin.answer = r -> origin(200, "v" + origin.hits.get(), "cache-control", "max-age=5, stale-while-revalidate=30");
+        get("/swr");
+        clock.advance(Duration.ofSeconds(10));
+        Response stale = get("/swr");
+        assertEquals("v1", body(stale));
+        assertEquals("edgekit; hit; fwd=stale; detail=stale-while-revalidate", status(stale));
+        assertEquals(2, origin.hits.get(), "one background revalidation");
+        assertEquals("v2", body(get("/swr")));
+    }
+
+    @Test
+    void staleIfErrorServesStaleWhenTheOriginFails() {
+        origin.answer = r -> origin(200, "good", "cache-control", "max-age=5, stale-if-error=60");
+        get("/sie");
+        clock.advance(Duration.ofSeconds(10));
+        origin.answer = r -> origin(503, "down");
+        Response response = get("/sie");
+        assertEquals(200, response.status());
+        assertEquals("good", body(response));
+        assertEquals("edgekit; hit; fwd=stale; detail=stale-if-error", status(response));
+        clock.advance(Duration.ofSeconds(100));
+        assertEquals(503, get("/sie").status(), "past the stale-if-error window the error goes through");
+    }
+
+    @Test
+    void requestDirectivesAreHonoured() {
+        origin.answer = r -> origin(200, "v" + origin.hits.get(), "cache-control", "max-age=60");
+        get("/d");
+        assertEquals("v2", body(get("/d", "cache-control", "no-cache")));
+        clock.advance(Duration.ofSeconds(30));
+        assertEquals("v3", body(get("/d", "cache-control", "max-age=10")));
+        assertEquals(504, get("/none", "cache-control", "only-if-cached").status());
+        origin.answer = r -> origin(200, "m", "cache-control", "max-age=1");
+        get("/ms");
+        clock.advance(Duration.ofSeconds(5));
+        assertEquals("edgekit; hit; detail=max-stale", status(get("/ms", "cache-control", "max-stale=10")));
+    }
+
+    @Test
+    void unsafeMethodsInvalidateAndPurgeRemoves() {
+        origin.answer = r -> origin(200, "v" + origin.hits.get(), "cache-control", "max-age=60");
+        get("/items/1");
+        get("/items/2");
+        tester.send(Request.builder().method("POST").authority("shop.example").uri("/items/1").build());
+        assertEquals("v4", body(get("/items/1")), "the POST (the third request upstream) invalidated /items/1");
+        assertEquals("edgekit; hit", status(get("/items/2")));
+        assertTrue(cache.purge("shop.example", "/items/2"));
+        assertEquals(1, cache.purgePrefix("shop.example", "/items/"));
+        assertEquals(0, cache.size());
+    }
+
+    @Test
+    void headIsServedFromAStoredGet() {
+        origin.answer = r -> origin(200, "12345", "cache-control", "max-age=60");
+        get("/h");
+        Response head = tester.send(Request.builder().method("HEAD").authority("shop.example").uri("/h").build());
+        assertEquals("edgekit; hit", status(head));
+        assertEquals("5", head.headers().firstOrNull("content-length"));
+        assertEquals(1, origin.hits.get());
+    }
+}
