@@ -6,6 +6,7 @@ import io.edgekit.core.Filter;
 import io.edgekit.core.Route;
 import io.edgekit.core.Upstream;
 import io.edgekit.proxy.EdgeServer;
+import io.edgekit.proxy.HttpCache;
 import io.edgekit.proxy.ProxyFilters;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +17,11 @@ import java.util.concurrent.CountDownLatch;
  * harnesses start it exactly so, and it prints {@code ready} once it accepts connections:
  *
  * <pre>java -jar benchmarks/target/edge-bench-server.jar --port P --upstream 127.0.0.1:A --upstream 127.0.0.1:B
- *     [--io-threads N] [--filters]</pre>
+ *     [--io-threads N] [--filters] [--cache]</pre>
  *
  * {@code --filters} adds the reverse-proxy filters a production edge runs beyond forwarding headers and
  * request ids (which are always on): hiding topology headers and a response header rewrite.
+ * {@code --cache} puts the shared HTTP cache in front of the upstreams.
  */
 public final class BenchServer {
     private BenchServer() {
@@ -30,6 +32,7 @@ public final class BenchServer {
         int port = -1;
         int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
         boolean filters = false;
+        boolean cache = false;
         List<Endpoint> upstreams = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -44,6 +47,7 @@ public final class BenchServer {
                     }
                 }
                 case "--filters" -> filters = true;
+                case "--cache" -> cache = true;
                 default -> usage("unknown argument: " + arg);
             }
         }
@@ -63,6 +67,9 @@ public final class BenchServer {
             route.filter(ProxyFilters.hideTopology())
                     .filter(Filter.named("via", (ex, r, next) -> next.proceed(r)
                             .thenApply(response -> response.withHeader("via", "1.1 edgekit"))));
+        }
+        if (cache) {
+            route.filter(HttpCache.builder().build());
         }
         Edge edge = Edge.builder().route(route.build()).build();
         EdgeServer server = EdgeServer.builder(edge).listen("127.0.0.1", port).ioThreads(ioThreads)
@@ -96,7 +103,7 @@ public final class BenchServer {
     static void usage(String error) {
         System.err.println("edge-bench-server: " + error);
         System.err.println("usage: java -jar benchmarks/target/edge-bench-server.jar --port P "
-                + "--upstream HOST:PORT [--upstream HOST:PORT ...] [--io-threads N] [--filters]");
+                + "--upstream HOST:PORT [--upstream HOST:PORT ...] [--io-threads N] [--filters] [--cache]");
         System.exit(2);
     }
 }

@@ -50,11 +50,12 @@ final class CacheEntry {
         this.varyNames = List.copyOf(names);
         this.varyValues = List.copyOf(values);
         long date = epochSeconds(headers.firstOrNull("date"), nowEpochSeconds);
-        long ageValue = Math.max(0, parseSeconds(headers.firstOrNull("age")));
+        long ageValue = ageValue(headers);
         long responseDelay = Math.max(0, (responseNanos - requestNanos) / 1_000_000_000L);
         long apparentAge = Math.max(0, nowEpochSeconds - date);
-        this.correctedInitialAge = Math.max(apparentAge, ageValue + responseDelay);
-        this.freshnessLifetime = lifetime(control, headers, date, heuristicAllowed);
+        this.correctedInitialAge = Math.max(apparentAge, Math.max(0, ageValue) + responseDelay);
+        // an invalid Age makes the response stale (RFC 9111 section 5.1): better a revalidation than a lie
+        this.freshnessLifetime = ageValue < 0 ? 0 : lifetime(control, headers, date, heuristicAllowed);
         this.authorizedOk = control.isPublic || control.sMaxAge != CacheControl.UNSET || control.mustRevalidate;
     }
 
@@ -111,6 +112,28 @@ final class CacheEntry {
             out.append(part.trim());
         }
         return out.toString();
+    }
+
+    /** The Age in seconds: 0 when absent, -1 when invalid (not digits, or several differing values). */
+    static long ageValue(Headers headers) {
+        long age = -2;
+        for (String value : headers.all("age")) {
+            String trimmed = value.trim();
+            if (trimmed.isEmpty() || !trimmed.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return -1;
+            }
+            long parsed;
+            try {
+                parsed = Long.parseLong(trimmed);
+            } catch (NumberFormatException e) {
+                parsed = Integer.MAX_VALUE;
+            }
+            if (age != -2 && age != parsed) {
+                return -1;
+            }
+            age = parsed;
+        }
+        return age == -2 ? 0 : age;
     }
 
     static long parseSeconds(String value) {

@@ -29,8 +29,7 @@ public final class CacheStore {
     private static final Set<Integer> UNDERSTOOD = Set.of(200, 203, 204, 300, 301, 302, 303, 307, 308, 404, 405,
             410, 414, 501);
     /** Headers that are not updated from a 304 (RFC 9111 section 3.2). */
-    private static final Set<String> KEEP_ON_304 = Set.of("content-length", "content-encoding", "transfer-encoding",
-            "content-range", "content-type");
+    private static final Set<String> KEEP_ON_304 = Set.of("content-length", "content-encoding", "transfer-encoding");
 
     private final String name;
     private final int maxObjectBytes;
@@ -87,7 +86,8 @@ public final class CacheStore {
     public CompletionStage<Response> handle(Exchange exchange, Request request, Filter.Next next) {
         String method = request.method();
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            if (method.equals("POST") || method.equals("PUT") || method.equals("DELETE") || method.equals("PATCH")) {
+            // every method not known to be safe invalidates (RFC 9111 section 4.4)
+            if (!method.equals("OPTIONS") && !method.equals("TRACE")) {
                 return next.proceed(request).thenApply(response -> {
                     if (response.status() < 400) {
                         invalidate(request, response);
@@ -231,7 +231,7 @@ public final class CacheStore {
         for (int i = 0; i < headers.size(); i++) {
             String name = headers.name(i);
             if (!HopByHop.isHopByHop(name) && !name.equalsIgnoreCase("x-request-id")
-                    && !name.equalsIgnoreCase("cache-status") && !name.equalsIgnoreCase("age")) {
+                    && !name.equalsIgnoreCase("cache-status")) {
                 stored.add(name, headers.value(i));
             }
         }
