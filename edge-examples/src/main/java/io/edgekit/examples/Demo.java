@@ -9,6 +9,9 @@ import io.edgekit.core.Timeouts;
 import io.edgekit.core.Upstream;
 import io.edgekit.gateway.Policies;
 import io.edgekit.proxy.EdgeServer;
+import io.edgekit.proxy.HttpCache;
+import io.edgekit.proxy.ProxyFilters;
+import io.edgekit.proxy.StaticFiles;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The demo edge: two in-process demo backends on ephemeral ports, and an edge in front of them that
- * balances {@code /api/**} across both (reverse proxy and load balancer), guards {@code /internal/**}
- * with a client allow-list (API gateway), and answers {@code /edge/explain} itself.
+ * balances {@code /api/**} across both (reverse proxy and load balancer), caches {@code /api/time},
+ * serves a bundled site under {@code /static/}, compresses text for clients that accept it, guards
+ * {@code /internal/**} with a client allow-list (API gateway), and answers {@code /edge/explain} itself.
  *
  * <pre>java -jar edge-examples/target/edge-demo.jar [--port N]</pre>
  */
@@ -37,12 +41,17 @@ public final class Demo {
         }
         Upstream upstream = api.build();
         AtomicReference<Edge> self = new AtomicReference<>();
+        HttpCache cache = HttpCache.builder().maxBytes(8L * 1024 * 1024).build();
         Filter poweredBy = Filter.named("poweredBy",
                 (exchange, request, next) -> next.proceed(request).thenApply(r -> r.withHeader("via", "1.1 edgekit")));
         Edge engine = Edge.builder()
                 .filter(poweredBy)
+                .filter(ProxyFilters.compression())
                 .timeouts(Timeouts.DEFAULT.withResponseHeaders(Duration.ofSeconds(10)))
+                .route(Route.named("time").path("/api/time").filter(cache).to(upstream).build())
                 .route(Route.named("api").path("/api/**").to(upstream).build())
+                .route(Route.named("static").path("/static/**")
+                        .to(StaticFiles.classpath(Demo.class.getClassLoader(), "demo-site")).build())
                 .route(Route.named("internal").path("/internal/**").policy(Policies.allowClients("10.0.0.0/8"))
                         .to(upstream).build())
                 .route(Route.named("explain").path("/edge/explain").methods("GET").to((exchange, request) -> {
@@ -96,6 +105,9 @@ public final class Demo {
         System.out.println("Try:");
         System.out.println("  curl -i " + base + "/api/whoami             # balanced across two backends: run it twice");
         System.out.println("  curl -i " + base + "/api/echo?x=1 -d hello  # request and forwarded headers as the backend saw them");
+        System.out.println("  curl -i " + base + "/api/time               # cached by the edge for 5 s: see Cache-Status and Age");
+        System.out.println("  curl -i --compressed " + base + "/static/   # a bundled site: ETag, Range, gzip");
+        System.out.println("  curl -i -H 'Range: bytes=0-99' " + base + "/static/index.html");
         System.out.println("  curl -i " + base + "/internal/whoami        # 403 problem+json: a gateway policy at work");
         System.out.println("  curl -i " + base + "/nowhere                # 404 problem+json with the request id");
         System.out.println("  curl -i -H 'x-explain-path: /api/whoami' " + base + "/edge/explain");

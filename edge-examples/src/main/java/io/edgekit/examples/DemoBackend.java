@@ -23,6 +23,10 @@ final class DemoBackend {
                 .trustedProxies(TrustedProxies.of("127.0.0.1/32")) // the demo edge in front of it
                 .route(Route.named("whoami").path("/api/whoami").methods("GET", "HEAD")
                         .to((exchange, request) -> json("{\"backend\":\"" + name + "\"}")).build())
+                .route(Route.named("time").path("/api/time").methods("GET", "HEAD")
+                        .to((exchange, request) -> Response.of(200, "application/json",
+                                "{\"backend\":\"" + name + "\",\"time\":\"" + java.time.Instant.now() + "\"}\n")
+                                .withHeader("cache-control", "max-age=5").completed()).build())
                 .route(Route.named("echo").path("/**").to((exchange, request) -> request.body()
                         .aggregate(64 * 1024).thenCompose(body -> json(echo(name, request,
                                 new String(body, StandardCharsets.UTF_8))))).build())

@@ -59,6 +59,31 @@ class DemoIT {
     }
 
     @Test
+    void timeIsCachedByTheEdge() throws Exception {
+        HttpResponse<String> first = send(at("/api/time"));
+        HttpResponse<String> second = send(at("/api/time"));
+        assertEquals(first.body(), second.body());
+        assertEquals("edgekit; hit", second.headers().firstValue("cache-status").orElse(""));
+        assertTrue(second.headers().firstValue("age").isPresent());
+    }
+
+    @Test
+    void staticSiteWithEtagRangeAndGzip() throws Exception {
+        HttpResponse<byte[]> page = client.send(at("/static/").header("Accept-Encoding", "gzip").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, page.statusCode());
+        assertEquals("gzip", page.headers().firstValue("content-encoding").orElse(""));
+        String html = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(page.body()))
+                .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(html.contains("<h1>Edgekit demo</h1>"), html);
+        String etag = page.headers().firstValue("etag").orElseThrow();
+        assertEquals(304, send(at("/static/index.html").header("If-None-Match", etag)).statusCode());
+        HttpResponse<String> range = send(at("/static/index.html").header("Range", "bytes=0-14"));
+        assertEquals(206, range.statusCode());
+        assertEquals("<!doctype html>", range.body());
+    }
+
+    @Test
     void internalIsDeniedByThePolicy() throws Exception {
         HttpResponse<String> response = send(at("/internal/whoami"));
         assertEquals(403, response.statusCode());

@@ -179,11 +179,21 @@ public final class Compression implements Filter {
 
     static byte[] compress(byte[] data, String coding) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, data.length / 3));
-        try (DeflaterOutputStream stream = coding.equals("gzip") ? new GZIPOutputStream(out)
-                : new DeflaterOutputStream(out, new Deflater(Deflater.DEFAULT_COMPRESSION))) {
+        if (coding.equals("gzip")) {
+            try (GZIPOutputStream stream = new GZIPOutputStream(out)) {
+                stream.write(data);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return out.toByteArray();
+        }
+        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION); // zlib format, as HTTP's deflate is
+        try (DeflaterOutputStream stream = new DeflaterOutputStream(out, deflater)) {
             stream.write(data);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            deflater.end(); // a deflater passed in is not ended by the stream: free its native memory now
         }
         return out.toByteArray();
     }
