@@ -12,7 +12,19 @@ import io.undertow.server.HttpHandler;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.handlers.HttpContinueReadHandler;
+import io.undertow.protocols.ssl.UndertowXnioSsl;
+import io.undertow.server.protocol.http.AlpnOpenListener;
 import io.undertow.server.protocol.http.HttpOpenListener;
+import io.undertow.server.protocol.http2.Http2OpenListener;
+import io.edgekit.proxy.internal.SniKeyManager;
+import java.security.GeneralSecurityException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import org.xnio.ChannelListener;
+import org.xnio.Sequence;
+import org.xnio.SslClientAuthMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -55,10 +67,17 @@ public final class EdgeServer implements AutoCloseable {
     private final EdgeHttpHandler handler;
     private final HttpHandler root;
     private final ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024, -1, 4);
-    private final List<AcceptingChannel<StreamConnection>> acceptors = new ArrayList<>();
+    private final List<AcceptingChannel<? extends StreamConnection>> acceptors = new ArrayList<>();
     private final List<InetSocketAddress> boundAddresses = new ArrayList<>();
     private XnioWorker worker;
-    private HttpOpenListener openListener;
+    /** What closes each listener's open connections at shutdown. */
+    private final List<Runnable> openListeners = new ArrayList<>();
+    /** Reloads changed certificates, off the IO threads. */
+    private final ScheduledExecutorService reloader = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "edgekit-tls-reload");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private EdgeServer(Builder b) {
         this.edge = b.edge;
@@ -139,28 +158,79 @@ public final class EdgeServer implements AutoCloseable {
                 .set(Options.REUSE_ADDRESSES, true)
                 .set(Options.BACKLOG, 1024)
                 .getMap();
-        HttpOpenListener openListener = new HttpOpenListener(buffers, serverOptions);
-        openListener.setRootHandler(root);
+        OptionMap http2Options = OptionMap.builder().addAll(serverOptions)
+                .set(UndertowOptions.ENABLE_HTTP2, true)
+                .set(UndertowOptions.HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 100)
+                .set(UndertowOptions.HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, maxHeaderBytes)
+                // rapid-reset defence: a client resetting more than 200 streams in 30 s is cut off
+                .set(UndertowOptions.MAX_RST_FRAMES_PER_WINDOW, 200)
+                .set(UndertowOptions.RST_FRAMES_TIME_WINDOW, 30_000)
+                .getMap();
         try {
             for (Listener listener : listeners) {
-                AcceptingChannel<StreamConnection> channel = created.createStreamConnectionServer(
-                        new InetSocketAddress(listener.host, listener.port),
-                        new AcceptGate(openListener, maxConnections, maxConnectionsPerClient), socketOptions);
+                HttpOpenListener http = new HttpOpenListener(buffers, serverOptions);
+                http.setRootHandler(root);
+                openListeners.add(http::closeConnections);
+                InetSocketAddress bind = new InetSocketAddress(listener.host, listener.port);
+                AcceptingChannel<? extends StreamConnection> channel;
+                if (listener.tls == null) {
+                    channel = created.createStreamConnectionServer(bind,
+                            new AcceptGate(http, maxConnections, maxConnectionsPerClient), socketOptions);
+                } else {
+                    channel = tlsServer(created, bind, listener.tls, http, http2Options, socketOptions);
+                }
                 channel.resumeAccepts();
                 acceptors.add(channel);
                 InetSocketAddress address = channel.getLocalAddress(InetSocketAddress.class);
                 boundAddresses.add(address);
-                logger.info("edge listening on http://{}:{}", address.getHostString(), address.getPort());
+                logger.info("edge listening on {}://{}:{}", listener.tls == null ? "http" : "https",
+                        address.getHostString(), address.getPort());
             }
-        } catch (IOException e) {
+        } catch (IOException | GeneralSecurityException e) {
             acceptors.forEach(IoUtils::safeClose);
             acceptors.clear();
             created.shutdownNow();
-            throw new UncheckedIOException("cannot listen on " + listeners, e);
+            throw new UncheckedIOException("cannot listen on " + listeners, e instanceof IOException io ? io
+                    : new IOException(e));
         }
-        this.openListener = openListener;
         this.worker = created;
         return this;
+    }
+
+    private AcceptingChannel<? extends StreamConnection> tlsServer(XnioWorker worker, InetSocketAddress bind,
+            TlsConfig tls, HttpOpenListener http, OptionMap http2Options, OptionMap socketOptions)
+            throws IOException, GeneralSecurityException {
+        SniKeyManager keys = new SniKeyManager(tls.sources);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(new KeyManager[] {keys}, null, null);
+        if (!tls.reloadEvery.isZero()) {
+            long millis = tls.reloadEvery.toMillis();
+            reloader.scheduleWithFixedDelay(keys::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);
+        }
+        UndertowXnioSsl ssl = new UndertowXnioSsl(worker.getXnio(), OptionMap.EMPTY, buffers, context);
+        OptionMap.Builder options = OptionMap.builder().addAll(socketOptions)
+                .set(Options.SSL_ENABLED, true)
+                .set(Options.SSL_CLIENT_AUTH_MODE, SslClientAuthMode.NOT_REQUESTED)
+                .set(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(tls.protocols));
+        if (!tls.cipherSuites.isEmpty()) {
+            options.set(Options.SSL_ENABLED_CIPHER_SUITES, Sequence.of(tls.cipherSuites));
+        }
+        ChannelListener<StreamConnection> open = http;
+        if (tls.http2) {
+            Http2OpenListener h2 = new Http2OpenListener(buffers, http2Options, "h2");
+            h2.setRootHandler(root);
+            AlpnOpenListener alpn = new AlpnOpenListener(buffers, http2Options, "http/1.1", http);
+            alpn.addProtocol(Http2OpenListener.HTTP2, h2, 10);
+            openListeners.add(h2::closeConnections);
+            open = alpn;
+        }
+        return ssl.createSslConnectionServer(worker, bind,
+                new AcceptGate(open, maxConnections, maxConnectionsPerClient), options.getMap());
+    }
+
+    /** The address of listener {@code index} (in the order added), as bound. */
+    public synchronized InetSocketAddress address(int index) {
+        return boundAddresses.get(index);
     }
 
     /** The port of the first listener, as bound (useful with port 0). */
@@ -206,7 +276,8 @@ public final class EdgeServer implements AutoCloseable {
             logger.warn("shutdown: {} requests still in flight after {} ms; closing their connections",
                     handler.inFlight(), drain.toMillis());
         }
-        openListener.closeConnections();
+        openListeners.forEach(Runnable::run);
+        reloader.shutdownNow();
         stopping.shutdownNow();
         try {
             stopping.awaitTermination(5, TimeUnit.SECONDS);
@@ -224,7 +295,7 @@ public final class EdgeServer implements AutoCloseable {
         shutdown(Duration.ofSeconds(10));
     }
 
-    private record Listener(String host, int port) {
+    private record Listener(String host, int port, TlsConfig tls) {
     }
 
     /** Builds an {@link EdgeServer}. Scalar setters overwrite; {@code listen} appends. */
@@ -253,7 +324,18 @@ public final class EdgeServer implements AutoCloseable {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
             }
-            listeners.add(new Listener(host, port));
+            listeners.add(new Listener(host, port, null));
+            return this;
+        }
+
+        /** Adds an HTTPS listener (HTTP/1.1, and HTTP/2 by ALPN unless the config says not); port 0 picks one. */
+        public Builder listenTls(String host, int port, TlsConfig tls) {
+            requireNonNull(host, "host");
+            requireNonNull(tls, "tls");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+            }
+            listeners.add(new Listener(host, port, tls));
             return this;
         }
 

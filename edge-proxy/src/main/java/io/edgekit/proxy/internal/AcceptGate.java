@@ -22,7 +22,7 @@ import org.xnio.channels.AcceptingChannel;
  * short problem response and a close, installs the head scanner below Undertow's parser, and hands the
  * rest to Undertow. Counts are released when a connection closes. Thread-safe.
  */
-public final class AcceptGate implements ChannelListener<AcceptingChannel<StreamConnection>> {
+public final class AcceptGate implements ChannelListener<AcceptingChannel<? extends StreamConnection>> {
     private static final Logger logger = LoggerFactory.getLogger(AcceptGate.class);
 
     private final ChannelListener<StreamConnection> openListener;
@@ -43,7 +43,7 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<Stream
     }
 
     @Override
-    public void handleEvent(AcceptingChannel<StreamConnection> channel) {
+    public void handleEvent(AcceptingChannel<? extends StreamConnection> channel) {
         for (int i = 0; i < 64; i++) {
             StreamConnection connection;
             try {

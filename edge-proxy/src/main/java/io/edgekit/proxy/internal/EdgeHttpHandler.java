@@ -303,6 +303,9 @@ public final class EdgeHttpHandler implements HttpHandler {
         long length;
         if (headers.contains(io.undertow.util.Headers.TRANSFER_ENCODING)) {
             length = -1;
+        } else if (!headers.contains(io.undertow.util.Headers.CONTENT_LENGTH)
+                && server.getProtocol().equals(Protocols.HTTP_2_0)) {
+            length = server.isRequestComplete() ? 0 : -1; // HTTP/2 frames the body itself
         } else {
             String contentLength = headers.getFirst(io.undertow.util.Headers.CONTENT_LENGTH);
             try {
