@@ -60,6 +60,7 @@ public final class EdgeServer implements AutoCloseable {
     private final int maxHeaderBytes;
     private final int maxHeaders;
     private final int maxConnections;
+    private final boolean http2Cleartext;
     private final int maxConnectionsPerClient;
     private final Duration headerReadTimeout;
     private final Duration idleTimeout;
@@ -94,6 +95,7 @@ public final class EdgeServer implements AutoCloseable {
                     return thread;
                 });
         this.maxConnections = b.maxConnections;
+        this.http2Cleartext = b.http2Cleartext;
         this.maxConnectionsPerClient = b.maxConnectionsPerClient;
         this.handler = new EdgeHttpHandler(edge, ioThreads, offloadExecutor,
                 new ListenerLimits(b.maxUrlLength, b.maxHeaderBytes, b.maxHeaders, b.allowedHosts));
@@ -174,6 +176,9 @@ public final class EdgeServer implements AutoCloseable {
                 InetSocketAddress bind = new InetSocketAddress(listener.host, listener.port);
                 AcceptingChannel<? extends StreamConnection> channel;
                 if (listener.tls == null) {
+                    if (http2Cleartext) {
+                        http.setUndertowOptions(http2Options); // h2c by prior knowledge
+                    }
                     channel = created.createStreamConnectionServer(bind,
                             new AcceptGate(http, maxConnections, maxConnectionsPerClient), socketOptions);
                 } else {
@@ -308,6 +313,7 @@ public final class EdgeServer implements AutoCloseable {
         private Duration headerReadTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private int maxUrlLength = 8192;
+        private boolean http2Cleartext;
         private int maxConnections = 10_000;
         private int maxConnectionsPerClient = 256;
         private final List<String> allowedHosts = new ArrayList<>();
@@ -353,6 +359,15 @@ public final class EdgeServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxHeaderBytes: " + maxHeaderBytes + " (expected: >= 1024)");
             }
             this.maxHeaderBytes = maxHeaderBytes;
+            return this;
+        }
+
+        /**
+         * Accept HTTP/2 without TLS on the plain listeners, by prior knowledge (h2c), with the same
+         * stream and reset limits as over TLS. Off by default: the h2 preface is then refused.
+         */
+        public Builder http2Cleartext(boolean enabled) {
+            this.http2Cleartext = enabled;
             return this;
         }
 
