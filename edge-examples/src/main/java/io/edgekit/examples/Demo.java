@@ -12,6 +12,7 @@ import io.edgekit.proxy.EdgeServer;
 import io.edgekit.proxy.HttpCache;
 import io.edgekit.proxy.ProxyFilters;
 import io.edgekit.proxy.StaticFiles;
+import io.edgekit.proxy.TlsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,14 @@ public final class Demo {
 
     /** Starts the backends and the edge on {@code port} (0 for any free port). */
     public Demo start(String host, int port) {
+        return start(host, port, -1);
+    }
+
+    /**
+     * Starts the backends and the edge on {@code port}, and with {@code tlsPort >= 0} also on an HTTPS
+     * listener (HTTP/2 by ALPN) with a self-signed certificate made at start.
+     */
+    public Demo start(String host, int port, int tlsPort) {
         Upstream.Builder api = Upstream.named("demo-api").balancer(Balancers.roundRobin())
                 .keepAlive(Duration.ofSeconds(30));
         for (int i = 1; i <= 2; i++) {
@@ -63,12 +72,22 @@ public final class Demo {
                 }).build())
                 .build();
         self.set(engine);
-        edge = EdgeServer.builder(engine).listen(host, port).build().start();
+        EdgeServer.Builder server = EdgeServer.builder(engine).listen(host, port);
+        if (tlsPort >= 0) {
+            server.listenTls(host, tlsPort, TlsConfig.builder()
+                    .keyStore("*", SelfSigned.keyStore(host), SelfSigned.PASSWORD).build());
+        }
+        edge = server.build().start();
         return this;
     }
 
     public int port() {
         return edge.port();
+    }
+
+    /** The HTTPS port, when started with one. */
+    public int tlsPort() {
+        return edge.address(1).getPort();
     }
 
     public void stop() {
@@ -82,12 +101,23 @@ public final class Demo {
 
     public static void main(String[] args) throws InterruptedException {
         int port = 8080;
+        int tlsPort = -1;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--port") && i + 1 < args.length) {
+            if ((args[i].equals("--port") || args[i].equals("--tls-port")) && i + 1 < args.length) {
+                String name = args[i];
+                int value = -1;
                 try {
-                    port = Integer.parseInt(args[++i]);
+                    value = Integer.parseInt(args[++i]);
                 } catch (NumberFormatException e) {
-                    usage("--port: \"" + args[i] + "\" (expected: a number 0-65535)");
+                    usage(name + ": \"" + args[i] + "\" (expected: a number 0-65535)");
+                }
+                if (value < 0 || value > 65535) {
+                    usage(name + ": " + value + " (expected: 0-65535)");
+                }
+                if (name.equals("--port")) {
+                    port = value;
+                } else {
+                    tlsPort = value;
                 }
             } else if (args[i].equals("--help") || args[i].equals("-h")) {
                 usage(null);
@@ -98,9 +128,13 @@ public final class Demo {
         if (port < 0 || port > 65535) {
             usage("--port: " + port + " (expected: 0-65535)");
         }
-        Demo demo = new Demo().start("127.0.0.1", port);
+        Demo demo = new Demo().start("127.0.0.1", port, tlsPort);
         String base = "http://127.0.0.1:" + demo.port();
         System.out.println("Edgekit demo listening on " + base);
+        if (tlsPort >= 0) {
+            System.out.println("Edgekit demo listening on https://127.0.0.1:" + demo.tlsPort()
+                    + " (HTTP/2 and HTTP/1.1, a self-signed certificate made at start)");
+        }
         System.out.println();
         System.out.println("Try:");
         System.out.println("  curl -i " + base + "/api/whoami             # balanced across two backends: run it twice");
@@ -111,6 +145,9 @@ public final class Demo {
         System.out.println("  curl -i " + base + "/internal/whoami        # 403 problem+json: a gateway policy at work");
         System.out.println("  curl -i " + base + "/nowhere                # 404 problem+json with the request id");
         System.out.println("  curl -i -H 'x-explain-path: /api/whoami' " + base + "/edge/explain");
+        if (tlsPort >= 0) {
+            System.out.println("  curl -ik --http2 https://127.0.0.1:" + demo.tlsPort() + "/api/whoami   # TLS and h2");
+        }
         System.out.println();
         System.out.println("Ctrl-C stops the demo.");
         CountDownLatch stopped = new CountDownLatch(1);
@@ -125,7 +162,7 @@ public final class Demo {
         if (error != null) {
             System.err.println("edge-demo: " + error);
         }
-        System.err.println("usage: java -jar edge-examples/target/edge-demo.jar [--port N]");
+        System.err.println("usage: java -jar edge-examples/target/edge-demo.jar [--port N] [--tls-port M]");
         System.exit(error == null ? 0 : 2);
     }
 }

@@ -21,7 +21,7 @@ class DemoIT {
 
     @BeforeAll
     static void start() {
-        demo = new Demo().start("127.0.0.1", 0);
+        demo = new Demo().start("127.0.0.1", 0, 0);
     }
 
     @AfterAll
@@ -81,6 +81,32 @@ class DemoIT {
         HttpResponse<String> range = send(at("/static/index.html").header("Range", "bytes=0-14"));
         assertEquals(206, range.statusCode());
         assertEquals("<!doctype html>", range.body());
+    }
+
+    @Test
+    void tlsListenerSpeaksHttp2() throws Exception {
+        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+        trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) {
+                // the demo's certificate is self-signed and made at start: this test trusts it blindly
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        HttpClient tls = HttpClient.newBuilder().sslContext(trustAll).version(HttpClient.Version.HTTP_2).build();
+        HttpResponse<String> response = tls.send(HttpRequest.newBuilder(URI.create("https://localhost:"
+                + demo.tlsPort() + "/api/whoami")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertEquals(HttpClient.Version.HTTP_2, response.version());
+        assertTrue(response.body().contains("demo-backend-"), response.body());
     }
 
     @Test

@@ -127,6 +127,42 @@ public final class ProxyFilters {
         });
     }
 
+    /**
+     * Redirects plain-HTTP requests to HTTPS with 308 (the method and body are kept), on {@code httpsPort}
+     * (443 is left out of the URL); requests that arrived over TLS go on.
+     */
+    public static Filter httpsRedirect(int httpsPort) {
+        if (httpsPort < 1 || httpsPort > 65535) {
+            throw new IllegalArgumentException("httpsPort: " + httpsPort + " (expected: 1-65535)");
+        }
+        String port = httpsPort == 443 ? "" : ":" + httpsPort;
+        return Filter.named("httpsRedirect(" + httpsPort + ")", (exchange, request, next) -> {
+            if (exchange.isSecure()) {
+                return next.proceed(request);
+            }
+            String host = request.host();
+            if (host.isEmpty()) {
+                return Response.problem(400, "Bad Request", "a redirect to HTTPS needs a Host").completed();
+            }
+            return Response.of(308).withHeader("location", "https://" + host + port + request.uri()).completed();
+        });
+    }
+
+    /**
+     * Adds {@code Strict-Transport-Security} to responses sent over TLS (never over plain HTTP, where
+     * browsers ignore it).
+     */
+    public static Filter hsts(Duration maxAge, boolean includeSubDomains) {
+        requireNonNull(maxAge, "maxAge");
+        if (maxAge.isNegative()) {
+            throw new IllegalArgumentException("maxAge: " + maxAge + " (expected: >= 0)");
+        }
+        String value = "max-age=" + maxAge.toSeconds() + (includeSubDomains ? "; includeSubDomains" : "");
+        return Filter.named("hsts", (exchange, request, next) -> exchange.isSecure()
+                ? next.proceed(request).thenApply(response -> response.withHeader("strict-transport-security", value))
+                : next.proceed(request));
+    }
+
     /** Rewrites the request path with a regex and replacement ({@code $1}) for the filters and target after it. */
     public static Filter rewritePath(String regex, String replacement) {
         Pattern pattern = Pattern.compile(requireNonNull(regex, "regex"));

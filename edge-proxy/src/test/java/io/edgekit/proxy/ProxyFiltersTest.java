@@ -80,6 +80,18 @@ class ProxyFiltersTest {
     }
 
     @Test
+    void httpsRedirectAndHsts() {
+        EdgeTester tester = tester(ProxyFilters.httpsRedirect(8443), ProxyFilters.hsts(Duration.ofDays(365), true));
+        Response plain = tester.send(Request.builder().authority("Shop.Example:8080").uri("/users/1/x?y=1").build());
+        assertEquals(308, plain.status());
+        assertEquals("https://shop.example:8443/users/1/x?y=1", plain.headers().firstOrNull("location"));
+        assertFalse(plain.headers().contains("strict-transport-security"));
+        Response secure = tester.sendSecure(Request.builder().authority("shop.example").uri("/users/1/x").build());
+        assertEquals(200, secure.status());
+        assertEquals("max-age=31536000; includeSubDomains", secure.headers().firstOrNull("strict-transport-security"));
+    }
+
+    @Test
     void rewritePathForLaterFiltersAndTheTarget() {
         EdgeTester tester = tester(ProxyFilters.rewritePath("^/users/(\\d+)/legacy/(.*)$", "/users/$1/$2"));
         assertEquals("GET /users/7/profile a=null b=[]", body(tester.send(Request.get("/users/7/legacy/profile"))));

@@ -39,6 +39,16 @@ public final class EdgeTester {
         return edge.handle(exchange, transport).toCompletableFuture();
     }
 
+    /** Sends {@code request} as if it arrived over TLS, from 203.0.113.10, and waits for the answer. */
+    public Response sendSecure(Request request) {
+        Exchange exchange = edge.accept(Exchange.builder(request)
+                .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 50000))
+                .secure(true)
+                .ticker(clock)
+                .scheduler(clock), 8443);
+        return edge.handle(exchange, transport).toCompletableFuture().join();
+    }
+
     /** Sends {@code request} from 203.0.113.10 and waits for the answer. */
     public Response send(Request request) {
         return start(request, "203.0.113.10").join();
