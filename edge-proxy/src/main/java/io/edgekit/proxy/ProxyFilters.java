@@ -2,7 +2,9 @@ package io.edgekit.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgekit.core.Body;
 import io.edgekit.core.Filter;
+import io.edgekit.core.Scheduler;
 import io.edgekit.core.Headers;
 import io.edgekit.core.Response;
 import io.edgekit.proxy.internal.Compression;
@@ -161,6 +163,51 @@ public final class ProxyFilters {
         return Filter.named("hsts", (exchange, request, next) -> exchange.isSecure()
                 ? next.proceed(request).thenApply(response -> response.withHeader("strict-transport-security", value))
                 : next.proceed(request));
+    }
+
+    /**
+     * Request buffering: the whole request body (up to {@code maxBytes}, else 413) is received before
+     * the request goes on, so a slow upload never holds an upstream connection; an upload that takes
+     * longer than {@code timeout} gets 408. The upstream then sees a body of known length.
+     */
+    public static Filter bufferRequests(long maxBytes, Duration timeout) {
+        checkBound("maxBytes", maxBytes);
+        requireNonNull(timeout, "timeout");
+        return Filter.named("bufferRequests(" + maxBytes + ")", (exchange, request, next) -> {
+            if (request.body().isEmpty()) {
+                return next.proceed(request);
+            }
+            CompletableFuture<byte[]> body = request.body().aggregate(maxBytes).toCompletableFuture();
+            Scheduler.Cancellable timer = exchange.scheduler().schedule(timeout,
+                    () -> body.completeExceptionally(new Body.StalledException()));
+            return body.thenCompose(bytes -> {
+                timer.cancel();
+                return next.proceed(request.withBody(Body.of(bytes)));
+            });
+        });
+    }
+
+    /**
+     * Response buffering: a response of known length up to {@code maxBytes} is read whole from the
+     * upstream before it is written, so a slow client does not pin the upstream connection; larger or
+     * unknown-length responses stream as usual.
+     */
+    public static Filter bufferResponses(long maxBytes) {
+        checkBound("maxBytes", maxBytes);
+        return Filter.named("bufferResponses(" + maxBytes + ")", (exchange, request, next) ->
+                next.proceed(request).thenCompose(response -> {
+                    long length = response.body().length();
+                    if (length <= 0 || length > maxBytes) {
+                        return CompletableFuture.completedFuture(response);
+                    }
+                    return response.body().aggregate(maxBytes).thenApply(bytes -> response.withBody(Body.of(bytes)));
+                }));
+    }
+
+    private static void checkBound(String name, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: >= 1)");
+        }
     }
 
     /** Rewrites the request path with a regex and replacement ({@code $1}) for the filters and target after it. */
