@@ -6,6 +6,8 @@ import io.edgekit.core.Edge;
 import io.edgekit.proxy.internal.AcceptGate;
 import io.edgekit.proxy.internal.EdgeHttpHandler;
 import io.edgekit.proxy.internal.ListenerLimits;
+import io.edgekit.proxy.internal.ScanningOpenListener;
+import io.undertow.server.protocol.proxy.ProxyProtocolOpenListener;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
@@ -175,7 +177,12 @@ public final class EdgeServer implements AutoCloseable {
                 openListeners.add(http::closeConnections);
                 InetSocketAddress bind = new InetSocketAddress(listener.host, listener.port);
                 AcceptingChannel<? extends StreamConnection> channel;
-                if (listener.tls == null) {
+                if (listener.proxyProtocol) {
+                    ProxyProtocolOpenListener proxy = new ProxyProtocolOpenListener(new ScanningOpenListener(http),
+                            null, buffers, serverOptions);
+                    channel = created.createStreamConnectionServer(bind, new AcceptGate(proxy, maxConnections,
+                            maxConnectionsPerClient, edge.trustedProxies()), socketOptions);
+                } else if (listener.tls == null) {
                     if (http2Cleartext) {
                         http.setUndertowOptions(http2Options); // h2c by prior knowledge
                     }
@@ -300,7 +307,7 @@ public final class EdgeServer implements AutoCloseable {
         shutdown(Duration.ofSeconds(10));
     }
 
-    private record Listener(String host, int port, TlsConfig tls) {
+    private record Listener(String host, int port, TlsConfig tls, boolean proxyProtocol) {
     }
 
     /** Builds an {@link EdgeServer}. Scalar setters overwrite; {@code listen} appends. */
@@ -330,7 +337,21 @@ public final class EdgeServer implements AutoCloseable {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
             }
-            listeners.add(new Listener(host, port, null));
+            listeners.add(new Listener(host, port, null, false));
+            return this;
+        }
+
+        /**
+         * Adds an HTTP/1.1 listener behind a load balancer that speaks the PROXY protocol (v1 or v2):
+         * only the edge's trusted proxies may connect, and the client address comes from the PROXY
+         * header (then, as everywhere, forwarding headers are believed only from trusted proxies).
+         */
+        public Builder listenWithProxyProtocol(String host, int port) {
+            requireNonNull(host, "host");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+            }
+            listeners.add(new Listener(host, port, null, true));
             return this;
         }
 
@@ -341,7 +362,7 @@ public final class EdgeServer implements AutoCloseable {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
             }
-            listeners.add(new Listener(host, port, tls));
+            listeners.add(new Listener(host, port, tls, false));
             return this;
         }
 

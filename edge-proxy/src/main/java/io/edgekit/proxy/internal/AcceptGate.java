@@ -1,6 +1,7 @@
 package io.edgekit.proxy.internal;
 
 import io.edgekit.core.Problem;
+import io.edgekit.core.TrustedProxies;
 import io.edgekit.core.internal.RequestIds;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -28,13 +29,25 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
     private final ChannelListener<StreamConnection> openListener;
     private final int maxConnections;
     private final int maxPerClient;
+    private final TrustedProxies proxies;
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
 
     public AcceptGate(ChannelListener<StreamConnection> openListener, int maxConnections, int maxPerClient) {
+        this(openListener, maxConnections, maxPerClient, null);
+    }
+
+    /**
+     * A gate for a PROXY protocol listener: only peers in {@code proxies} may connect (the client
+     * address then comes from the PROXY header), and the per-client limit does not apply, since every
+     * connection comes from a proxy. The head scanner is left to the listener behind the PROXY header.
+     */
+    public AcceptGate(ChannelListener<StreamConnection> openListener, int maxConnections, int maxPerClient,
+            TrustedProxies proxies) {
         this.openListener = openListener;
         this.maxConnections = maxConnections;
-        this.maxPerClient = maxPerClient;
+        this.maxPerClient = proxies == null ? maxPerClient : Integer.MAX_VALUE;
+        this.proxies = proxies;
     }
 
     /** Client connections open now. */
@@ -62,6 +75,11 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
 
     private void admit(StreamConnection connection) {
         InetAddress client = ((InetSocketAddress) connection.getPeerAddress()).getAddress();
+        if (proxies != null && !proxies.contains(client)) {
+            logger.debug("PROXY protocol listener: refused {} (not a trusted proxy)", client);
+            IoUtils.safeClose(connection);
+            return;
+        }
         if (open.incrementAndGet() > maxConnections) {
             open.decrementAndGet();
             refuse(connection, new Problem(503, "Service Unavailable", "too many connections"), false);
@@ -75,7 +93,9 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
                     true);
             return;
         }
-        connection.getSourceChannel().setConduit(new HeadScanConduit(connection.getSourceChannel().getConduit()));
+        if (proxies == null) {
+            connection.getSourceChannel().setConduit(new HeadScanConduit(connection.getSourceChannel().getConduit()));
+        }
         openListener.handleEvent(connection);
         ChannelListener<? super StreamConnection> undertows = connection.getCloseListener();
         connection.setCloseListener(closed -> {
