@@ -2,6 +2,7 @@ package io.edgekit.core;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgekit.core.internal.BytesBody;
 import io.edgekit.core.internal.EngineAttrs;
 import io.edgekit.core.internal.Forwarding;
 import io.edgekit.core.internal.PathCanonicalizer;
@@ -18,6 +19,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +57,7 @@ public final class Edge {
         this.maxRequestBodyBytes = b.maxRequestBodyBytes;
         this.pathOptions = b.pathOptions;
         Set<String> stripped = new HashSet<>(Forwarding.ROUTING_OVERRIDES);
+        stripped.add(MIRROR_HEADER); // only the edge marks copies
         stripped.addAll(b.edgeOnlyHeaders);
         this.edgeOnlyHeaders = Set.copyOf(b.edgeOnlyHeaders);
         this.strippedInbound = Set.copyOf(stripped);
@@ -183,13 +186,24 @@ public final class Edge {
                             + "' is defined twice with different endpoints or balancers");
                 }
             }
+            UpstreamState mirror = null;
+            if (route.mirror().isPresent()) {
+                Upstream shadow = route.mirror().get();
+                mirror = upstreams.get(shadow.name());
+                if (mirror == null) {
+                    UpstreamState old = previous == null ? null : previous.upstreams.get(shadow.name());
+                    mirror = old != null && old.sameAs(shadow) ? old.withUpstream(shadow)
+                            : new UpstreamState(shadow, shadow.balancer().newPicker(shadow.endpoints()));
+                    upstreams.put(shadow.name(), mirror);
+                }
+            }
             List<Policy> routePolicies = new ArrayList<>(policies);
             routePolicies.addAll(route.policies());
             List<Filter> routeFilters = new ArrayList<>(filters);
             routeFilters.addAll(route.filters());
             long maxBody = route.maxRequestBodyBytes() >= 0 ? route.maxRequestBodyBytes() : maxRequestBodyBytes;
             plans.put(route, new Plan(route, routePolicies.toArray(new Policy[0]),
-                    routeFilters.toArray(new Filter[0]), state, route.timeouts().orElse(timeouts), maxBody));
+                    routeFilters.toArray(new Filter[0]), state, route.timeouts().orElse(timeouts), maxBody, mirror));
         }
         return new Snapshot(table, upstreams, plans);
     }
@@ -209,7 +223,7 @@ public final class Edge {
 
     /** Everything a routed request needs, computed when the table is compiled. */
     private record Plan(Route route, Policy[] policies, Filter[] filters, UpstreamState upstream,
-            Timeouts timeouts, long maxRequestBodyBytes) {
+            Timeouts timeouts, long maxRequestBodyBytes, UpstreamState mirror) {
     }
 
     /** One request's state. Steps run one after another; only the total timeout may race them. */
@@ -323,10 +337,58 @@ public final class Edge {
 
         private CompletionStage<Response> target(Request request) {
             Route route = plan.route;
+            if (plan.mirror != null && ThreadLocalRandom.current().nextDouble() < route.mirrorFraction()) {
+                Body body = request.body();
+                if (body.isEmpty() || body instanceof BytesBody) {
+                    mirror(request);
+                } else if (body.length() > 0 && body.length() <= MIRROR_MAX_BODY) {
+                    return body.aggregate(MIRROR_MAX_BODY).thenCompose(bytes -> {
+                        Request whole = request.withBody(Body.of(bytes));
+                        mirror(whole);
+                        return send(route, whole);
+                    });
+                }
+            }
+            return send(route, request);
+        }
+
+        private CompletionStage<Response> send(Route route, Request request) {
             if (plan.upstream == null) {
                 return route.handler().get().handle(exchange, request);
             }
             return attempt(1, List.of(), request);
+        }
+
+        /** Fire and forget: the copy's answer is read and dropped, its failure only logged. */
+        private void mirror(Request request) {
+            UpstreamState shadow = plan.mirror;
+            Request copy = request.withHeader(MIRROR_HEADER, exchange.requestId());
+            Attempt attempt = new Attempt(exchange, copy, 1, List.of());
+            Optional<Endpoint> endpoint = shadow.picker().pick(attempt);
+            if (endpoint.isEmpty()) {
+                return;
+            }
+            long start = exchange.ticker().nanos();
+            CompletionStage<Response> sent;
+            try {
+                sent = transport.send(exchange, endpoint.get(), upstreamRequest(copy, endpoint.get()),
+                        shadow.upstream(), plan.timeouts);
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+            sent.thenCompose(response -> response.body().aggregate(MIRROR_MAX_RESPONSE).thenApply(b -> response))
+                    .whenComplete((response, error) -> {
+                        long latency = exchange.ticker().nanos() - start;
+                        Throwable cause = error == null ? null : unwrap(error);
+                        Outcome.Kind kind = cause == null ? Outcome.Kind.RESPONSE
+                                : cause instanceof UpstreamException ue ? ue.kind() : Outcome.Kind.CANCELLED;
+                        shadow.picker().onComplete(attempt, new Outcome(endpoint.get(), kind,
+                                response == null ? 0 : response.status(), latency));
+                        if (cause != null) {
+                            logger.debug("request {} route '{}' mirror to {} failed: {}", exchange.requestId(),
+                                    plan.route.id(), endpoint.get(), cause.toString());
+                        }
+                    });
         }
 
         private CompletionStage<Response> attempt(int number, List<Endpoint> tried, Request request) {
@@ -449,6 +511,11 @@ public final class Edge {
             return Response.problem(500, "Internal Server Error", "the edge failed to handle the request");
         }
     }
+
+    /** The header a mirrored copy carries: the request id of the original. */
+    public static final String MIRROR_HEADER = "x-edgekit-mirror";
+    private static final long MIRROR_MAX_BODY = 64 * 1024;
+    private static final long MIRROR_MAX_RESPONSE = 1024 * 1024;
 
     static Response tooLarge(long max) {
         return Response.problem(413, "Content Too Large", "request body exceeds " + max + " bytes");

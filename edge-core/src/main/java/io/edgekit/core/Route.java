@@ -41,6 +41,8 @@ public final class Route {
     private final boolean upstreamHostFromEndpoint;
     private final Timeouts timeouts;
     private final long maxRequestBodyBytes;
+    private final Upstream mirror;
+    private final double mirrorFraction;
 
     private Route(Builder b) {
         this.id = b.id;
@@ -60,6 +62,18 @@ public final class Route {
         this.upstreamHostFromEndpoint = b.upstreamHostFromEndpoint;
         this.timeouts = b.timeouts;
         this.maxRequestBodyBytes = b.maxRequestBodyBytes;
+        this.mirror = b.mirror;
+        this.mirrorFraction = b.mirrorFraction;
+    }
+
+    /** The shadow upstream a sampled fraction of requests is copied to, if any. */
+    public Optional<Upstream> mirror() {
+        return Optional.ofNullable(mirror);
+    }
+
+    /** The fraction of requests copied to the {@link #mirror()} (0.0-1.0). */
+    public double mirrorFraction() {
+        return mirrorFraction;
     }
 
     public static Builder named(String id) {
@@ -202,6 +216,8 @@ public final class Route {
         b.upstreamHostFromEndpoint = upstreamHostFromEndpoint;
         b.timeouts = timeouts;
         b.maxRequestBodyBytes = maxRequestBodyBytes;
+        b.mirror = mirror;
+        b.mirrorFraction = mirrorFraction;
         return b;
     }
 
@@ -252,6 +268,8 @@ public final class Route {
         private boolean upstreamHostFromEndpoint;
         private Timeouts timeouts;
         private long maxRequestBodyBytes = -1;
+        private Upstream mirror;
+        private double mirrorFraction;
 
         private Builder(String id) {
             requireNonNull(id, "id");
@@ -390,6 +408,21 @@ public final class Route {
 
         public Builder timeouts(Timeouts timeouts) {
             this.timeouts = requireNonNull(timeouts, "timeouts");
+            return this;
+        }
+
+        /**
+         * Copies {@code fraction} of the route's requests, fire and forget, to {@code shadow}: its
+         * answers and failures never reach the client. Requests with a body are copied when it is in
+         * memory or at most 64 KiB (then read before either request goes); others are not copied.
+         */
+        public Builder mirror(Upstream shadow, double fraction) {
+            this.mirror = requireNonNull(shadow, "shadow");
+            if (!(fraction >= 0 && fraction <= 1)) {
+                throw new IllegalArgumentException("route '" + id + "': mirror fraction: " + fraction
+                        + " (expected: 0.0-1.0)");
+            }
+            this.mirrorFraction = fraction;
             return this;
         }
 

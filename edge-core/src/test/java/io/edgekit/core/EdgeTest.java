@@ -231,6 +231,43 @@ class EdgeTest {
     }
 
     @Test
+    void mirroredCopiesNeverAffectTheClient() {
+        Upstream shadow = Upstream.named("shadow").endpoint("10.9.0.1", 80).build();
+        InMemoryTransport transport = new InMemoryTransport().serve("10.0.0.1:80", answer("primary"))
+                .hang("10.9.0.1:80");
+        Edge edge = Edge.builder().route(Route.named("r").path("/**").mirror(shadow, 1.0)
+                .to(Upstream.named("p").endpoint("10.0.0.1", 80).build()).build()).build();
+        EdgeTester tester = new EdgeTester(edge, transport);
+        Response response = tester.send(Request.builder().method("POST").uri("/orders").body(Body.of("{}"))
+                .header("x-edgekit-mirror", "forged").build());
+        assertEquals("primary /orders", body(response));
+        List<InMemoryTransport.Sent> sent = transport.sent();
+        assertEquals(2, sent.size());
+        InMemoryTransport.Sent copy = sent.stream().filter(s -> s.endpoint().host().equals("10.9.0.1")).findFirst()
+                .orElseThrow();
+        assertEquals(response.headers().firstOrNull("x-request-id"), copy.request().headers().firstOrNull(
+                "x-edgekit-mirror"));
+        InMemoryTransport.Sent primary = sent.stream().filter(s -> s.endpoint().host().equals("10.0.0.1"))
+                .findFirst().orElseThrow();
+        assertFalse(primary.request().headers().contains("x-edgekit-mirror"), "a client cannot mark a copy");
+    }
+
+    @Test
+    void mirrorSamplesItsFraction() {
+        Upstream shadow = Upstream.named("shadow").endpoint("10.9.0.1", 80).build();
+        InMemoryTransport transport = new InMemoryTransport().serve("10.0.0.1:80", answer("primary"))
+                .refuse("10.9.0.1:80");
+        Edge edge = Edge.builder().route(Route.named("r").path("/**").mirror(shadow, 0.25)
+                .to(Upstream.named("p").endpoint("10.0.0.1", 80).build()).build()).build();
+        EdgeTester tester = new EdgeTester(edge, transport);
+        for (int i = 0; i < 400; i++) {
+            assertEquals(200, tester.send(Request.get("/x")).status());
+        }
+        long copies = transport.sent().stream().filter(s -> s.endpoint().host().equals("10.9.0.1")).count();
+        assertTrue(copies > 50 && copies < 150, copies + " copies of 400");
+    }
+
+    @Test
     void hostRewriteFixedOrFromEndpoint() {
         InMemoryTransport transport = new InMemoryTransport().serve("10.0.0.1:80", answer("one"))
                 .serve("10.0.0.2:80", answer("two"));

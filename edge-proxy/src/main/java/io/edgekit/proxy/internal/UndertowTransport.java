@@ -1,5 +1,6 @@
 package io.edgekit.proxy.internal;
 
+import io.edgekit.core.Edge;
 import io.edgekit.core.Endpoint;
 import io.edgekit.core.Exchange;
 import io.edgekit.core.Request;
@@ -39,7 +40,9 @@ final class UndertowTransport implements Transport {
         Flight flight = exchange.getOrNull(Flight.KEY);
         HttpServerExchange server = flight.server;
         long maxBody = exchange.get(EngineAttrs.MAX_REQUEST_BODY).orElse(Long.MAX_VALUE);
-        flight.call = null;
+        if (!request.headers().contains(Edge.MIRROR_HEADER)) {
+            flight.call = null;
+        }
         if (Thread.currentThread() == server.getIoThread()) {
             return start(flight, exchange, endpoint, request, upstream, timeouts, maxBody).future;
         }
@@ -68,7 +71,9 @@ final class UndertowTransport implements Transport {
         UpstreamCall call = new UpstreamCall(exchange, endpoint, request, upstream, timeouts,
                 server.getIoThread(), server.getConnection().getByteBufferPool(), maxBody,
                 sweeper(server.getIoThread()));
-        flight.call = call;
+        if (!request.headers().contains(Edge.MIRROR_HEADER)) {
+            flight.call = call; // a mirrored copy runs on its own: the client's answer never waits for it
+        }
         call.start(pools);
         return call;
     }
