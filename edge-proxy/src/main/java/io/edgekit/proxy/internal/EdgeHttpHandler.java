@@ -9,10 +9,12 @@ import io.edgekit.core.Request;
 import io.edgekit.core.Response;
 import io.edgekit.core.Ticker;
 import io.edgekit.core.internal.BytesBody;
+import io.edgekit.core.internal.EngineAttrs;
 import io.edgekit.core.internal.Hosts;
 import io.edgekit.core.internal.RequestIds;
 import io.edgekit.core.internal.HopByHop;
 import io.undertow.conduits.DeflatingStreamSinkConduit;
+import io.undertow.connector.ByteBufferPool;
 import io.undertow.conduits.GzipStreamSinkConduit;
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.ExchangeCompletionListener;
@@ -166,6 +168,10 @@ public final class EdgeHttpHandler implements HttpHandler {
                 .scheduler(scheduler(server.getIoThread()))
                 .offloadExecutor(offloadExecutor);
         Exchange exchange = edge.accept(inbound, local.getPort());
+        String upgrade = upgradeAsked(server);
+        if (upgrade != null) {
+            exchange.put(Tunnel.UPGRADE, upgrade);
+        }
         Flight flight = new Flight(server);
         exchange.put(Flight.KEY, flight);
         watchConnection(server, flight, scanner);
@@ -177,6 +183,19 @@ public final class EdgeHttpHandler implements HttpHandler {
                         server.getIoThread().execute(() -> write(server, exchange, flight, response, error));
                     }
                 }));
+    }
+
+    /** {@code websocket} when the client asks to switch to WebSocket (HTTP/1.1 GET), else null. */
+    private static String upgradeAsked(HttpServerExchange server) {
+        String upgrade = server.getRequestHeaders().getFirst(io.undertow.util.Headers.UPGRADE);
+        String connection = server.getRequestHeaders().getFirst(io.undertow.util.Headers.CONNECTION);
+        if (upgrade == null || connection == null || !upgrade.trim().equalsIgnoreCase("websocket")
+                || !connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade")
+                || !server.getRequestMethod().equalToString("GET")
+                || !server.getProtocol().equals(Protocols.HTTP_1_1)) {
+            return null;
+        }
+        return "websocket";
     }
 
     private static HeadScanConduit scannerOf(HttpServerExchange server) {
@@ -364,8 +383,8 @@ public final class EdgeHttpHandler implements HttpHandler {
             if (slot.flight == flight) {
                 slot.flight = null;
             }
-            if (scanner != null) {
-                scanner.expectHead();
+            if (scanner != null && exchange.getStatusCode() != 101) {
+                scanner.expectHead(); // after a switch, the connection carries another protocol: no heads
             }
             if (inFlight.decrementAndGet() == 0 && draining) {
                 synchronized (drainLock) {
@@ -397,6 +416,10 @@ public final class EdgeHttpHandler implements HttpHandler {
         }
         if (server.isResponseStarted()) {
             IoUtils.safeClose(server.getConnection());
+            return;
+        }
+        if (response.status() == 101 && call != null && call.upgradedConnection() != null) {
+            switchProtocols(server, exchange, response, call.upgradedConnection());
             return;
         }
         server.setStatusCode(response.status());
@@ -516,6 +539,23 @@ public final class EdgeHttpHandler implements HttpHandler {
                 server.getIoThread().execute(send);
             }
         });
+    }
+
+    /** Answers 101 and splices the client connection to the upgraded upstream connection. */
+    private void switchProtocols(HttpServerExchange server, Exchange exchange, Response response,
+            org.xnio.StreamConnection upstream) {
+        HeaderMap out = server.getResponseHeaders();
+        Headers headers = response.headers();
+        for (int i = 0; i < headers.size(); i++) {
+            out.add(HeaderNames.of(headers.name(i)), headers.value(i));
+        }
+        out.put(io.undertow.util.Headers.UPGRADE, exchange.getOrNull(Tunnel.UPGRADE));
+        ByteBufferPool buffers = server.getConnection().getByteBufferPool();
+        java.time.Duration idle = exchange.get(EngineAttrs.TIMEOUTS).map(io.edgekit.core.Timeouts::idle)
+                .orElse(java.time.Duration.ofSeconds(60));
+        CallSweeper sweeper = transport.sweeper(server.getIoThread());
+        server.upgradeChannel((client, ex) -> Tunnel.start(client, upstream, buffers, idle, sweeper));
+        server.endExchange();
     }
 
     private static void closeQuietly(FileBody file) {

@@ -24,7 +24,7 @@ final class UndertowTransport implements Transport {
         this.sweepers = new CallSweeper[ioThreads];
     }
 
-    private CallSweeper sweeper(org.xnio.XnioIoThread ioThread) {
+    CallSweeper sweeper(org.xnio.XnioIoThread ioThread) {
         int n = ioThread.getNumber();
         CallSweeper sweeper = sweepers[n];
         if (sweeper == null) {

@@ -51,6 +51,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
     private ConnectionPools.Pooled pooled;
     private ChannelPump requestPump;
     private ChannelBody responseBody;
+    private org.xnio.StreamConnection upgradedConnection;
     private Runnable onStreamAbort;
     private boolean requestSent;
     private boolean responseReceived;
@@ -159,6 +160,11 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
             headers.put(io.undertow.util.Headers.TRANSFER_ENCODING, "chunked");
         }
         outbound.putAttachment(ProxiedRequestAttachments.IS_SSL, exchange.isSecure());
+        String upgrade = exchange.getOrNull(Tunnel.UPGRADE);
+        if (upgrade != null) {
+            headers.put(io.undertow.util.Headers.CONNECTION, "Upgrade");
+            headers.put(io.undertow.util.Headers.UPGRADE, upgrade);
+        }
         return outbound;
     }
 
@@ -274,6 +280,10 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         touch();
         ClientResponse response = clientExchange.getResponse();
         HeaderMap source = response.getResponseHeaders();
+        if (response.getResponseCode() == 101 && exchange.getOrNull(Tunnel.UPGRADE) != null) {
+            upgraded(response, clientExchange);
+            return;
+        }
         Headers.Builder headers = Headers.builder(source.size() + 2);
         List<String> connectionTokens = null;
         HeaderValues connection = source.get(io.undertow.util.Headers.CONNECTION);
@@ -327,6 +337,34 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         if (!future.complete(edgeResponse)) {
             abort();
         }
+    }
+
+    /** The upstream switched protocols: its connection leaves the pool and becomes half of a tunnel. */
+    private void upgraded(ClientResponse response, ClientExchange clientExchange) {
+        Headers.Builder headers = Headers.builder();
+        for (HeaderValues values : response.getResponseHeaders()) {
+            String name = values.getHeaderName().toString();
+            if (!HopByHop.isHopByHop(name) && !HopByHop.isFraming(name)) {
+                for (int i = 0; i < values.size(); i++) {
+                    headers.add(name, values.get(i));
+                }
+            }
+        }
+        try {
+            upgradedConnection = clientExchange.getConnection().performUpgrade();
+        } catch (IOException e) {
+            fail(UpstreamException.reset("the upstream upgrade failed"), e);
+            return;
+        }
+        finished = true;
+        cancelTimers();
+        pooled = null; // closing the tunnel closes the connection, which the pool then counts as gone
+        future.complete(Response.of(101, headers.build(), Body.empty()));
+    }
+
+    /** The upstream side of a switched connection, after a 101. */
+    org.xnio.StreamConnection upgradedConnection() {
+        return upgradedConnection;
     }
 
     @Override
