@@ -380,8 +380,7 @@ public final class Edge {
                     .whenComplete((response, error) -> {
                         long latency = exchange.ticker().nanos() - start;
                         Throwable cause = error == null ? null : unwrap(error);
-                        Outcome.Kind kind = cause == null ? Outcome.Kind.RESPONSE
-                                : cause instanceof UpstreamException ue ? ue.kind() : Outcome.Kind.CANCELLED;
+                        Outcome.Kind kind = cause == null ? Outcome.Kind.RESPONSE : kindOf(cause);
                         shadow.picker().onComplete(attempt, new Outcome(endpoint.get(), kind,
                                 response == null ? 0 : response.status(), latency));
                         if (cause != null) {
@@ -422,7 +421,7 @@ public final class Edge {
                     return;
                 }
                 Throwable cause = unwrap(error);
-                Outcome.Kind kind = cause instanceof UpstreamException ue ? ue.kind() : Outcome.Kind.CANCELLED;
+                Outcome.Kind kind = kindOf(cause);
                 state.picker().onComplete(attempt, new Outcome(endpoint, kind, 0, latency));
                 logger.debug("request {} route '{}' attempt {} to {} failed: {}", exchange.requestId(),
                         plan.route.id(), number, endpoint, cause.getMessage());
@@ -519,6 +518,11 @@ public final class Edge {
 
     static Response tooLarge(long max) {
         return Response.problem(413, "Content Too Large", "request body exceeds " + max + " bytes");
+    }
+
+    /** How a failed attempt ended, for the picker. */
+    static Outcome.Kind kindOf(Throwable cause) {
+        return cause instanceof UpstreamException ue ? ue.kind() : Outcome.Kind.CANCELLED;
     }
 
     static Throwable unwrap(Throwable error) {

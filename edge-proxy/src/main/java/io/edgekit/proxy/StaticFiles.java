@@ -70,24 +70,23 @@ public final class StaticFiles {
         if (!Files.isDirectory(base)) {
             throw new IllegalArgumentException("root: " + root + " (expected: an existing directory)");
         }
-        return Handler.named("staticFiles(" + root.getFileName() + ")", (exchange, request) -> {
-            Response early = checkMethod(request);
-            if (early != null) {
-                return early.completed();
-            }
-            String relative = relativePath(exchange, request);
-            if (relative == null) {
-                return notFound().completed();
-            }
-            return exchange.offload(() -> serveFile(base, relative, request)).thenApply(r -> r);
-        });
+        return handler("staticFiles(" + root.getFileName() + ")", (relative, request) -> serveFile(base, relative, request));
     }
 
     /** Serves class-path resources under {@code location} (such as {@code static}) of {@code loader}. */
     public static Handler classpath(ClassLoader loader, String location) {
         requireNonNull(loader, "loader");
         String prefix = requireNonNull(location, "location").replaceAll("^/+|/+$", "");
-        return Handler.named("classpath(" + prefix + ")", (exchange, request) -> {
+        return handler("classpath(" + prefix + ")", (relative, request) -> serveResource(loader, prefix, relative, request));
+    }
+
+    /** Answers one file: the relative path below the route, on the offload executor (it may block). */
+    private interface Source {
+        Response serve(String relative, Request request);
+    }
+
+    private static Handler handler(String name, Source source) {
+        return Handler.named(name, (exchange, request) -> {
             Response early = checkMethod(request);
             if (early != null) {
                 return early.completed();
@@ -96,7 +95,7 @@ public final class StaticFiles {
             if (relative == null) {
                 return notFound().completed();
             }
-            return exchange.offload(() -> serveResource(loader, prefix, relative, request)).thenApply(r -> r);
+            return exchange.offload(() -> source.serve(relative, request));
         });
     }
 

@@ -184,13 +184,16 @@ public final class CacheStore {
             }
             return response.body().aggregate(maxObjectBytes).thenApply(bytes -> {
                 long responseNanos = exchange.ticker().nanos();
-                CacheEntry entry = new CacheEntry(response.status(), storedHeaders(response.headers()), bytes, request,
-                        requestNanos, responseNanos, clock.instant().getEpochSecond(),
-                        CACHEABLE_BY_DEFAULT.contains(response.status()));
+                CacheEntry entry = entry(request, response, bytes, requestNanos, responseNanos);
                 store(key, entry);
                 return served(entry, request, responseNanos, forwardReason + "; stored", false);
             });
         });
+    }
+
+    private CacheEntry entry(Request request, Response response, byte[] body, long requestNanos, long responseNanos) {
+        return new CacheEntry(response.status(), storedHeaders(response.headers()), body, request, requestNanos,
+                responseNanos, clock.instant().getEpochSecond(), CACHEABLE_BY_DEFAULT.contains(response.status()));
     }
 
     private String whyNotStored(Request request, Response response) {
@@ -284,9 +287,7 @@ public final class CacheStore {
                 return CompletableFuture.completedFuture(status(response, "fwd=stale; detail=" + refusal));
             }
             return response.body().aggregate(maxObjectBytes).thenApply(bytes -> {
-                CacheEntry replaced = new CacheEntry(response.status(), storedHeaders(response.headers()), bytes,
-                        request, requestNanos, exchange.ticker().nanos(), clock.instant().getEpochSecond(),
-                        CACHEABLE_BY_DEFAULT.contains(response.status()));
+                CacheEntry replaced = entry(request, response, bytes, requestNanos, exchange.ticker().nanos());
                 store(key, replaced);
                 return served(replaced, request, exchange.ticker().nanos(), "fwd=stale; stored", false);
             });
@@ -307,10 +308,8 @@ public final class CacheStore {
             if (whyNotStored(request, response) != null) {
                 return response.body().aggregate(maxObjectBytes).thenApply(ignored -> (Void) null);
             }
-            return response.body().aggregate(maxObjectBytes).thenAccept(bytes -> store(key, new CacheEntry(
-                    response.status(), storedHeaders(response.headers()), bytes, request, requestNanos,
-                    exchange.ticker().nanos(), clock.instant().getEpochSecond(),
-                    CACHEABLE_BY_DEFAULT.contains(response.status()))));
+            return response.body().aggregate(maxObjectBytes).thenAccept(bytes -> store(key,
+                    entry(request, response, bytes, requestNanos, exchange.ticker().nanos())));
         }).whenComplete((ignored, error) -> {
             revalidating.remove(key);
             if (error != null) {

@@ -444,10 +444,7 @@ public final class EdgeHttpHandler implements HttpHandler {
             long length = channelBody.length();
             String encoding = exchange.getOrNull(Compression.STREAM_ENCODING);
             if (encoding != null && !head && !bodiless) {
-                // compressed as it streams: the length is known only at the end, so the body is chunked
-                server.addResponseWrapper(encoding.equals("gzip")
-                        ? (factory, ex) -> new GzipStreamSinkConduit(factory, ex)
-                        : (factory, ex) -> new DeflatingStreamSinkConduit(factory, ex, ZLIB_DEFLATER));
+                compressAsItStreams(server, encoding);
             } else if (length >= 0 && !head && !bodiless) {
                 out.put(io.undertow.util.Headers.CONTENT_LENGTH, length);
             }
@@ -479,9 +476,7 @@ public final class EdgeHttpHandler implements HttpHandler {
         if (body instanceof FileBody file) {
             String encoding = exchange.getOrNull(Compression.STREAM_ENCODING);
             if (encoding != null) {
-                server.addResponseWrapper(encoding.equals("gzip")
-                        ? (factory, ex) -> new GzipStreamSinkConduit(factory, ex)
-                        : (factory, ex) -> new DeflatingStreamSinkConduit(factory, ex, ZLIB_DEFLATER));
+                compressAsItStreams(server, encoding);
             } else {
                 out.put(io.undertow.util.Headers.CONTENT_LENGTH, file.length());
             }
@@ -556,6 +551,13 @@ public final class EdgeHttpHandler implements HttpHandler {
         CallSweeper sweeper = transport.sweeper(server.getIoThread());
         server.upgradeChannel((client, ex) -> Tunnel.start(client, upstream, buffers, idle, sweeper));
         server.endExchange();
+    }
+
+    /** Compresses the response body as it streams: its length is known only at the end, so it is chunked. */
+    private static void compressAsItStreams(HttpServerExchange server, String encoding) {
+        server.addResponseWrapper(encoding.equals("gzip")
+                ? (factory, ex) -> new GzipStreamSinkConduit(factory, ex)
+                : (factory, ex) -> new DeflatingStreamSinkConduit(factory, ex, ZLIB_DEFLATER));
     }
 
     private static void closeQuietly(FileBody file) {
