@@ -273,7 +273,7 @@ public final class Edge {
             try {
                 stage = policies(0, Decision.allow(), request);
             } catch (RuntimeException e) {
-                stage = CompletableFuture.failedFuture(e);
+                stage = CompletableFuture.failedFuture(e); // a filter that threw, or an offload refused
             }
             stage.whenComplete(this::finish);
             return result;
@@ -504,6 +504,12 @@ public final class Edge {
             }
             if (error instanceof CancellationException) {
                 return Response.problem(503, "Service Unavailable", "the request was cancelled");
+            }
+            if (error instanceof java.util.concurrent.RejectedExecutionException) {
+                logger.warn("request {} route '{}': the offload executor is full", exchange.requestId(),
+                        plan == null ? "-" : plan.route.id());
+                return Response.problem(503, "Service Unavailable", "the edge is busy")
+                        .withHeader("retry-after", "1");
             }
             logger.error("request {} route '{}': unexpected failure", exchange.requestId(),
                     plan == null ? "-" : plan.route.id(), error);

@@ -133,6 +133,20 @@ class EdgeTest {
     }
 
     @Test
+    void aFullOffloadExecutorIs503NotAnError() {
+        Filter blocking = (ex, r, next) -> ex.offload(() -> "done").thenCompose(x -> next.proceed(r));
+        Edge edge = Edge.builder().route(Route.named("r").path("/**").filter(blocking).to(answer("x")).build()).build();
+        Request request = Request.get("/");
+        Exchange exchange = edge.accept(Exchange.builder(request).offloadExecutor(task -> {
+            throw new java.util.concurrent.RejectedExecutionException("queue full");
+        }), 8080);
+        Response response = edge.handle(exchange, new InMemoryTransport()).toCompletableFuture().join();
+        assertEquals(503, response.status());
+        assertEquals("1", response.headers().firstOrNull("retry-after"));
+        assertTrue(body(response).contains("the edge is busy"));
+    }
+
+    @Test
     void connectFailureTriesTheNextEndpoint() {
         InMemoryTransport transport = new InMemoryTransport().refuse("10.0.0.1:80").serve("10.0.0.2:80", answer("two"));
         Edge edge = Edge.builder().route(Route.named("r").path("/**").to(API).build()).build();
