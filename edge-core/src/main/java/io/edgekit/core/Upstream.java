@@ -21,6 +21,7 @@ public final class Upstream {
     private final int maxPendingPerIoThread;
     private final Duration keepAlive;
     private final int maxResponseHeaderBytes;
+    private final boolean http2;
 
     private Upstream(Builder b) {
         this.name = b.name;
@@ -31,6 +32,12 @@ public final class Upstream {
         this.maxPendingPerIoThread = b.maxPendingPerIoThread;
         this.keepAlive = b.keepAlive;
         this.maxResponseHeaderBytes = b.maxResponseHeaderBytes;
+        this.http2 = b.http2;
+    }
+
+    /** True when the edge speaks HTTP/2 to these endpoints (cleartext, by prior knowledge). */
+    public boolean http2() {
+        return http2;
     }
 
     public static Builder named(String name) {
@@ -86,6 +93,7 @@ public final class Upstream {
         b.maxPendingPerIoThread = maxPendingPerIoThread;
         b.keepAlive = keepAlive;
         b.maxResponseHeaderBytes = maxResponseHeaderBytes;
+        b.http2 = http2;
         return b;
     }
 
@@ -104,6 +112,7 @@ public final class Upstream {
         private int maxPendingPerIoThread = 1024;
         private Duration keepAlive = Duration.ofSeconds(60);
         private int maxResponseHeaderBytes = 64 * 1024;
+        private boolean http2;
 
         private Builder(String name) {
             requireNonNull(name, "name");
@@ -161,6 +170,15 @@ public final class Upstream {
                 throw new IllegalArgumentException("keepAlive: " + keepAlive + " (expected: >= 0)");
             }
             this.keepAlive = keepAlive;
+            return this;
+        }
+
+        /**
+         * Speak HTTP/2 to the endpoints (h2c by prior knowledge) instead of HTTP/1.1: what gRPC services
+         * need, trailers included.
+         */
+        public Builder http2(boolean enabled) {
+            this.http2 = enabled;
             return this;
         }
 

@@ -54,9 +54,11 @@ final class ConnectionPools {
     /** Borrows a connection to {@code endpoint} owned by {@code ioThread}; call from that thread. */
     void acquire(Endpoint endpoint, Upstream upstream, XnioIoThread ioThread, ByteBufferPool buffers,
             Duration connectTimeout, Callback callback) {
-        EndpointPools forEndpoint = pools.get(endpoint.address());
+        String key = upstream.http2() ? "h2c-prior://" + endpoint.address() : endpoint.address();
+        EndpointPools forEndpoint = pools.get(key);
         if (forEndpoint == null) {
-            forEndpoint = pools.computeIfAbsent(endpoint.address(), a -> new EndpointPools(endpoint, ioThreads));
+            forEndpoint = pools.computeIfAbsent(key,
+                    a -> new EndpointPools(endpoint, upstream.http2(), ioThreads));
         }
         forEndpoint.forThread(ioThread).acquire(upstream, buffers, connectTimeout, callback);
     }
@@ -80,9 +82,9 @@ final class ConnectionPools {
         final URI uri;
         final ThreadPool[] threads;
 
-        EndpointPools(Endpoint endpoint, int ioThreads) {
+        EndpointPools(Endpoint endpoint, boolean http2, int ioThreads) {
             this.endpoint = endpoint;
-            this.uri = URI.create("http://" + endpoint.address());
+            this.uri = URI.create((http2 ? "h2c-prior://" : "http://") + endpoint.address());
             this.threads = new ThreadPool[ioThreads];
         }
 

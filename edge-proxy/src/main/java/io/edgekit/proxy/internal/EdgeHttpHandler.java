@@ -168,6 +168,10 @@ public final class EdgeHttpHandler implements HttpHandler {
                 .scheduler(scheduler(server.getIoThread()))
                 .offloadExecutor(offloadExecutor);
         Exchange exchange = edge.accept(inbound, local.getPort());
+        String te = server.getRequestHeaders().getFirst(io.undertow.util.Headers.TE);
+        if (te != null && te.toLowerCase(java.util.Locale.ROOT).contains("trailers")) {
+            exchange.put(UpstreamCall.TE_TRAILERS, Boolean.TRUE);
+        }
         String upgrade = upgradeAsked(server);
         if (upgrade != null) {
             exchange.put(Tunnel.UPGRADE, upgrade);
@@ -450,6 +454,9 @@ public final class EdgeHttpHandler implements HttpHandler {
             }
             if (call != null) {
                 call.onStreamAbort(() -> IoUtils.safeClose(server.getConnection()));
+                // trailers (gRPC status) are read when the body has ended, just before the response ends
+                server.putAttachment(io.undertow.server.protocol.http.HttpAttachments.RESPONSE_TRAILER_SUPPLIER,
+                        call::trailers);
             }
             new ChannelPump(channelBody.take(), server.getResponseChannel(),
                     server.getConnection().getByteBufferPool(), Long.MAX_VALUE,

@@ -39,6 +39,9 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
     private static final Logger logger = LoggerFactory.getLogger(UpstreamCall.class);
     private static final HttpString X_FORWARDED_PROTO = HttpString.tryFromString("X-Forwarded-Proto");
 
+    /** Set on an exchange whose client said {@code TE: trailers}. */
+    static final io.edgekit.core.Attr<Boolean> TE_TRAILERS = io.edgekit.core.Attr.named("edgekit.te-trailers");
+
     final CompletableFuture<Response> future = new CompletableFuture<>();
     private final Exchange exchange;
     private final Endpoint endpoint;
@@ -51,6 +54,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
     private ConnectionPools.Pooled pooled;
     private ChannelPump requestPump;
     private ChannelBody responseBody;
+    private ClientExchange clientExchange;
     private org.xnio.StreamConnection upgradedConnection;
     private Runnable onStreamAbort;
     private boolean requestSent;
@@ -156,8 +160,11 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         long length = bodyLength();
         if (length > 0 || (length == 0 && permitsBody(request.method()))) {
             headers.put(io.undertow.util.Headers.CONTENT_LENGTH, length);
-        } else if (length < 0) {
-            headers.put(io.undertow.util.Headers.TRANSFER_ENCODING, "chunked");
+        } else if (length < 0 && !upstream.http2()) {
+            headers.put(io.undertow.util.Headers.TRANSFER_ENCODING, "chunked"); // HTTP/2 frames bodies itself
+        }
+        if (upstream.http2() && exchange.getOrNull(TE_TRAILERS) != null) {
+            headers.put(io.undertow.util.Headers.TE, "trailers"); // gRPC servers ask for it
         }
         outbound.putAttachment(ProxiedRequestAttachments.IS_SSL, exchange.isSecure());
         String upgrade = exchange.getOrNull(Tunnel.UPGRADE);
@@ -323,8 +330,10 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
                 return;
             }
         } else if (!chunked) {
-            contentLength = "HTTP/1.0".equals(response.getProtocol().toString()) ? -1 : 0;
+            String protocol = response.getProtocol().toString();
+            contentLength = protocol.equals("HTTP/1.0") || protocol.equals("HTTP/2.0") ? -1 : 0;
         }
+        this.clientExchange = clientExchange;
         responseBody = new ChannelBody(clientExchange::getResponseChannel, contentLength, ioThread,
                 Long.MAX_VALUE, this, this);
         Response edgeResponse;
@@ -360,6 +369,13 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         cancelTimers();
         pooled = null; // closing the tunnel closes the connection, which the pool then counts as gone
         future.complete(Response.of(101, headers.build(), Body.empty()));
+    }
+
+    /** The upstream response's trailers, once its body was read to the end; null when it had none. */
+    HeaderMap trailers() {
+        // Undertow's client keeps a response's trailers under the REQUEST_TRAILERS key
+        return clientExchange == null ? null
+                : clientExchange.getAttachment(io.undertow.server.protocol.http.HttpAttachments.REQUEST_TRAILERS);
     }
 
     /** The upstream side of a switched connection, after a 101. */
