@@ -8,6 +8,7 @@ import io.edgekit.core.Scheduler;
 import io.edgekit.core.Headers;
 import io.edgekit.core.Response;
 import io.edgekit.proxy.internal.Compression;
+import io.edgekit.proxy.internal.Decompression;
 import io.edgekit.proxy.internal.Template;
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +42,15 @@ public final class ProxyFilters {
     /** Compression for the given content-type prefixes and bodies of at least {@code minBytes}. */
     public static Filter compression(long minBytes, List<String> contentTypes) {
         return new Compression(minBytes, List.copyOf(contentTypes));
+    }
+
+    /**
+     * Decodes gzip and deflate responses for clients whose {@code Accept-Encoding} does not take them:
+     * streamed bodies as they stream, in-memory ones up to {@code maxDecodedBytes} (a body that decodes
+     * to more, or not at all, gets 502).
+     */
+    public static Filter decompression(long maxDecodedBytes) {
+        return new Decompression(maxDecodedBytes);
     }
 
     /** Removes {@link #TOPOLOGY_HEADERS} from every response. */

@@ -14,6 +14,10 @@ import io.edgekit.core.internal.Hosts;
 import io.edgekit.core.internal.RequestIds;
 import io.edgekit.core.internal.HopByHop;
 import io.undertow.conduits.DeflatingStreamSinkConduit;
+import io.undertow.conduits.GzipStreamSourceConduit;
+import io.undertow.conduits.InflatingStreamSourceConduit;
+import org.xnio.conduits.ConduitStreamSourceChannel;
+import org.xnio.conduits.StreamSourceChannelWrappingConduit;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.conduits.GzipStreamSinkConduit;
 import io.undertow.server.AbstractServerConnection;
@@ -447,9 +451,10 @@ public final class EdgeHttpHandler implements HttpHandler {
         if (body instanceof ChannelBody channelBody && channelBody.isUntouched()) {
             long length = channelBody.length();
             String encoding = exchange.getOrNull(Compression.STREAM_ENCODING);
+            boolean decoding = exchange.getOrNull(Decompression.STREAM_DECODING) != null;
             if (encoding != null && !head && !bodiless) {
                 compressAsItStreams(server, encoding);
-            } else if (length >= 0 && !head && !bodiless) {
+            } else if (length >= 0 && !decoding && !head && !bodiless) {
                 out.put(io.undertow.util.Headers.CONTENT_LENGTH, length);
             }
             if (call != null) {
@@ -458,7 +463,7 @@ public final class EdgeHttpHandler implements HttpHandler {
                 server.putAttachment(io.undertow.server.protocol.http.HttpAttachments.RESPONSE_TRAILER_SUPPLIER,
                         call::trailers);
             }
-            new ChannelPump(channelBody.take(), server.getResponseChannel(),
+            new ChannelPump(decoded(server, exchange, channelBody.take()), server.getResponseChannel(),
                     server.getConnection().getByteBufferPool(), Long.MAX_VALUE,
                     call != null ? call : Activity.NONE, new ChannelPump.Callback() {
                         @Override
@@ -558,6 +563,19 @@ public final class EdgeHttpHandler implements HttpHandler {
         CallSweeper sweeper = transport.sweeper(server.getIoThread());
         server.upgradeChannel((client, ex) -> Tunnel.start(client, upstream, buffers, idle, sweeper));
         server.endExchange();
+    }
+
+    /** The upstream body, decoded as it streams when the decompression filter asked for it. */
+    private static org.xnio.channels.StreamSourceChannel decoded(HttpServerExchange server, Exchange exchange,
+            org.xnio.channels.StreamSourceChannel raw) {
+        String coding = exchange.getOrNull(Decompression.STREAM_DECODING);
+        if (coding == null) {
+            return raw;
+        }
+        StreamSourceChannelWrappingConduit source = new StreamSourceChannelWrappingConduit(raw);
+        return new ConduitStreamSourceChannel(raw, coding.equals("gzip")
+                ? new GzipStreamSourceConduit(server, source)
+                : new InflatingStreamSourceConduit(server, source));
     }
 
     /** Compresses the response body as it streams: its length is known only at the end, so it is chunked. */
