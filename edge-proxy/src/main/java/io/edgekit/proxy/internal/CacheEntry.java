@@ -114,26 +114,26 @@ final class CacheEntry {
         return out.toString();
     }
 
-    /** The Age in seconds: 0 when absent, -1 when invalid (not digits, or several differing values). */
+    /**
+     * The Age in seconds: 0 when absent, -1 when invalid: not a plain non-negative integer, a list, or
+     * repeated (a singleton field sent twice cannot be trusted; RFC 9111 section 5.1).
+     */
     static long ageValue(Headers headers) {
-        long age = -2;
-        for (String value : headers.all("age")) {
-            String trimmed = value.trim();
-            if (trimmed.isEmpty() || !trimmed.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                return -1;
-            }
-            long parsed;
-            try {
-                parsed = Long.parseLong(trimmed);
-            } catch (NumberFormatException e) {
-                parsed = Integer.MAX_VALUE;
-            }
-            if (age != -2 && age != parsed) {
-                return -1;
-            }
-            age = parsed;
+        if (headers.count("age") == 0) {
+            return 0;
         }
-        return age == -2 ? 0 : age;
+        if (headers.count("age") > 1) {
+            return -1;
+        }
+        String value = headers.firstOrNull("age").trim();
+        if (value.isEmpty() || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return Integer.MAX_VALUE;
+        }
     }
 
     static long parseSeconds(String value) {

@@ -25,11 +25,12 @@ public final class CacheStore {
     /** Statuses a heuristic may make fresh (RFC 9110 section 15.1). */
     private static final Set<Integer> CACHEABLE_BY_DEFAULT = Set.of(200, 203, 204, 300, 301, 308, 404, 405, 410,
             414, 501);
-    /** Statuses stored at all (with explicit freshness for the others). */
+    /** Statuses whose semantics the cache understands (for must-understand). */
     private static final Set<Integer> UNDERSTOOD = Set.of(200, 203, 204, 300, 301, 302, 303, 307, 308, 404, 405,
             410, 414, 501);
-    /** Headers that are not updated from a 304 (RFC 9111 section 3.2). */
-    private static final Set<String> KEEP_ON_304 = Set.of("content-length", "content-encoding", "transfer-encoding");
+    /** Headers a 304 does not update (RFC 9111 section 3.2: they describe the stored representation). */
+    private static final Set<String> KEEP_ON_304 = Set.of("content-length", "content-encoding", "transfer-encoding",
+            "content-md5", "content-range", "etag");
 
     private final String name;
     private final int maxObjectBytes;
@@ -197,11 +198,14 @@ public final class CacheStore {
     }
 
     private String whyNotStored(Request request, Response response) {
-        if (!UNDERSTOOD.contains(response.status())) {
-            return "status";
-        }
+        int status = response.status();
         Headers headers = response.headers();
         CacheControl control = CacheControl.parse(headers);
+        // any final status may be stored (RFC 9111 section 3), but partial and not-modified answers, and
+        // must-understand responses whose status the cache does not understand
+        if (status < 200 || status == 206 || status == 304 || (control.mustUnderstand && !UNDERSTOOD.contains(status))) {
+            return "status";
+        }
         if (control.noStore || control.isPrivate) {
             return control.noStore ? "no-store" : "private";
         }
