@@ -29,6 +29,25 @@ public interface Body {
      */
     CompletionStage<byte[]> aggregate(long maxBytes);
 
+    /**
+     * Reads the body into memory when it has at most {@code maxBytes}; otherwise stops at the bound and
+     * gives back a body that still holds every byte (those read so far, then the rest of the stream), so
+     * nothing is lost. For caches and replay buffers that keep only what is small enough.
+     */
+    default CompletionStage<Buffered> buffer(long maxBytes) {
+        if (length() > maxBytes) {
+            return java.util.concurrent.CompletableFuture.completedFuture(new Buffered(null, this));
+        }
+        return aggregate(maxBytes).thenApply(bytes -> new Buffered(bytes, Body.of(bytes)));
+    }
+
+    /** What {@link #buffer} found: the whole body in memory, or ({@code bytes} null) a body to stream on. */
+    record Buffered(byte[] bytes, Body body) {
+        public boolean isComplete() {
+            return bytes != null;
+        }
+    }
+
     static Body empty() {
         return BytesBody.EMPTY;
     }

@@ -29,6 +29,18 @@ class HttpCacheIT {
     @BeforeAll
     static void start() {
         origin = TestBackend.start("origin", exchange -> {
+            if (exchange.getRequestPath().startsWith("/chunked")) {
+                // no Content-Length: the body is chunked, its length unknown until the end
+                exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "max-age=60");
+                int size = exchange.getRequestPath().endsWith("big") ? 3 * 1024 * 1024 : 5000;
+                byte[] block = new byte[1000];
+                java.util.Arrays.fill(block, (byte) 'c');
+                for (int sent = 0; sent < size; sent += block.length) {
+                    exchange.getOutputStream().write(block, 0, Math.min(block.length, size - sent));
+                    exchange.getOutputStream().flush();
+                }
+                return;
+            }
             Thread.sleep(300); // slow enough that every client arrives while the first miss is in flight
             exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "max-age=60");
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
@@ -45,6 +57,26 @@ class HttpCacheIT {
     static void stop() {
         server.shutdown(Duration.ofSeconds(1));
         origin.close();
+    }
+
+    @Test
+    void chunkedResponsesAreStoredUpToTheObjectLimitAndStreamedBeyondIt() throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        URI small = URI.create("http://127.0.0.1:" + server.port() + "/chunked-small");
+        HttpResponse<String> first = client.send(HttpRequest.newBuilder(small).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(5000, first.body().length());
+        assertEquals("edgekit; fwd=miss; stored", first.headers().firstValue("cache-status").orElse(""));
+        HttpResponse<String> second = client.send(HttpRequest.newBuilder(small).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("edgekit; hit", second.headers().firstValue("cache-status").orElse(""));
+        assertEquals(first.body(), second.body());
+
+        URI big = URI.create("http://127.0.0.1:" + server.port() + "/chunked-big");
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(big).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(3 * 1024 * 1024, response.body().length, "every byte arrives, though not stored");
+            assertEquals("edgekit; fwd=miss; detail=too-large", response.headers().firstValue("cache-status").orElse(""));
+        }
     }
 
     @Test
@@ -65,13 +97,14 @@ class HttpCacheIT {
             stored += status.contains("stored") ? 1 : 0;
             collapsed += status.contains("collapsed") || status.endsWith("; hit") ? 1 : 0;
         }
-        assertEquals(1, origin.requests.get(), "the origin saw one request");
+        assertEquals(1, origin.seen.stream().filter(s -> s.uri().equals("/report")).count(),
+                "the origin saw one request");
         assertEquals(1, stored);
         assertEquals(99, collapsed);
         HttpResponse<String> later = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
                 + "/report")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals("edgekit; hit", later.headers().firstValue("cache-status").orElse(""));
         assertTrue(later.headers().firstValue("age").isPresent());
-        assertEquals(1, origin.requests.get());
+        assertEquals(1, origin.seen.stream().filter(s -> s.uri().equals("/report")).count());
     }
 }

@@ -183,9 +183,12 @@ public final class CacheStore {
             if (refusal != null) {
                 return CompletableFuture.completedFuture(status(response, forwardReason + "; detail=" + refusal));
             }
-            return response.body().aggregate(maxObjectBytes).thenApply(bytes -> {
+            return response.body().buffer(maxObjectBytes).thenApply(buffered -> {
+                if (!buffered.isComplete()) {
+                    return status(response.withBody(buffered.body()), forwardReason + "; detail=too-large");
+                }
                 long responseNanos = exchange.ticker().nanos();
-                CacheEntry entry = entry(request, response, bytes, requestNanos, responseNanos);
+                CacheEntry entry = entry(request, response, buffered.bytes(), requestNanos, responseNanos);
                 store(key, entry);
                 return served(entry, request, responseNanos, forwardReason + "; stored", false);
             });
@@ -226,11 +229,16 @@ public final class CacheStore {
                 && !control.noCache && !headers.contains("etag")) {
             return "no-freshness";
         }
-        long length = response.body().length();
-        if (length < 0 || length > maxObjectBytes) {
-            return length < 0 ? "unknown-length" : "too-large";
+        if (response.body().length() > maxObjectBytes) {
+            return "too-large";
         }
-        return null;
+        return null; // unknown lengths are read up to the object limit, then stored or streamed on
+    }
+
+    private static void discard(Body body) {
+        if (body instanceof ChannelBody channel && channel.owner() != null) {
+            channel.owner().bodyDiscarded();
+        }
     }
 
     private static Headers storedHeaders(Headers headers) {
@@ -290,8 +298,13 @@ public final class CacheStore {
             if (refusal != null) {
                 return CompletableFuture.completedFuture(status(response, "fwd=stale; detail=" + refusal));
             }
-            return response.body().aggregate(maxObjectBytes).thenApply(bytes -> {
-                CacheEntry replaced = entry(request, response, bytes, requestNanos, exchange.ticker().nanos());
+            return response.body().buffer(maxObjectBytes).thenApply(buffered -> {
+                if (!buffered.isComplete()) {
+                    entries.asMap().remove(key); // the new representation is too large to keep
+                    return status(response.withBody(buffered.body()), "fwd=stale; detail=too-large");
+                }
+                CacheEntry replaced = entry(request, response, buffered.bytes(), requestNanos,
+                        exchange.ticker().nanos());
                 store(key, replaced);
                 return served(replaced, request, exchange.ticker().nanos(), "fwd=stale; stored", false);
             });
@@ -309,11 +322,14 @@ public final class CacheStore {
                 store(key, refreshed(entry, response, request, requestNanos, exchange.ticker().nanos()));
                 return CompletableFuture.completedFuture(null);
             }
-            if (whyNotStored(request, response) != null) {
-                return response.body().aggregate(maxObjectBytes).thenApply(ignored -> (Void) null);
-            }
-            return response.body().aggregate(maxObjectBytes).thenAccept(bytes -> store(key,
-                    entry(request, response, bytes, requestNanos, exchange.ticker().nanos())));
+            boolean storable = whyNotStored(request, response) == null;
+            return response.body().buffer(maxObjectBytes).thenAccept(buffered -> {
+                if (!buffered.isComplete()) {
+                    discard(buffered.body()); // nobody reads the rest: its connection cannot be reused
+                } else if (storable) {
+                    store(key, entry(request, response, buffered.bytes(), requestNanos, exchange.ticker().nanos()));
+                }
+            });
         }).whenComplete((ignored, error) -> {
             revalidating.remove(key);
             if (error != null) {

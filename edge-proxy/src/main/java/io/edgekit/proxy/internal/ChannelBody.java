@@ -30,9 +30,20 @@ final class ChannelBody implements Body {
     private final Activity activity;
     private CompletableFuture<byte[]> aggregate;
     private boolean taken;
+    /** Bytes already read from the channel that come before the rest of it, or null. */
+    private final byte[] prefix;
+    /** The body this one continues after a {@link #buffer} stopped at its bound (itself otherwise). */
+    private final ChannelBody origin;
 
     ChannelBody(Supplier<StreamSourceChannel> channel, long length, XnioIoThread ioThread, long hardLimit,
             Owner owner, Activity activity) {
+        this(channel, length, ioThread, hardLimit, owner, activity, null, null);
+    }
+
+    private ChannelBody(Supplier<StreamSourceChannel> channel, long length, XnioIoThread ioThread, long hardLimit,
+            Owner owner, Activity activity, byte[] prefix, ChannelBody origin) {
+        this.prefix = prefix;
+        this.origin = origin == null ? this : origin;
         this.channel = channel;
         this.length = length;
         this.ioThread = ioThread;
@@ -51,6 +62,9 @@ final class ChannelBody implements Body {
 
     @Override
     public synchronized CompletionStage<byte[]> aggregate(long maxBytes) {
+        if (aggregate == null && prefix != null) {
+            return CompletableFuture.failedFuture(new TooLargeException(maxBytes)); // already past a bound
+        }
         if (aggregate == null) {
             if (length > maxBytes) {
                 return CompletableFuture.failedFuture(new TooLargeException(maxBytes));
@@ -89,6 +103,55 @@ final class ChannelBody implements Body {
                                 "body read failed"));
             }
         });
+    }
+
+    /** The body as it came from the wire, which this one may continue. */
+    ChannelBody origin() {
+        return origin;
+    }
+
+    /** What was read before a {@link #buffer} stopped at its bound; written before the channel's bytes. */
+    byte[] prefix() {
+        return prefix;
+    }
+
+    @Override
+    public synchronized CompletionStage<Buffered> buffer(long maxBytes) {
+        if (aggregate != null || prefix != null) {
+            return Body.super.buffer(maxBytes);
+        }
+        if (length > maxBytes) {
+            return CompletableFuture.completedFuture(new Buffered(null, this));
+        }
+        taken = true;
+        CompletableFuture<Buffered> result = new CompletableFuture<>();
+        Runnable read = () -> {
+            StreamSourceChannel source = channel.get();
+            ChannelReader reader = new ChannelReader(source, maxBytes, length, activity, true);
+            reader.start().whenComplete((bytes, error) -> {
+                if (error != null) {
+                    if (owner != null) {
+                        owner.bodyFailed(error);
+                    }
+                    result.completeExceptionally(new io.edgekit.core.UpstreamException(
+                            io.edgekit.core.Outcome.Kind.RESET, 502, "body read failed"));
+                } else if (reader.spilled()) {
+                    result.complete(new Buffered(null, new ChannelBody(() -> source, length, ioThread, hardLimit,
+                            owner, activity, bytes, origin)));
+                } else {
+                    if (owner != null) {
+                        owner.bodyCompleted();
+                    }
+                    result.complete(new Buffered(bytes, Body.of(bytes)));
+                }
+            });
+        };
+        if (ioThread == Thread.currentThread()) {
+            read.run();
+        } else {
+            ioThread.execute(read);
+        }
+        return result;
     }
 
     /** True while nobody has read the body: the runtime may splice it. */

@@ -34,12 +34,21 @@ final class ChannelPump {
     private PooledByteBuffer pooled;
     private ByteBuffer buffer;
     private long bytes;
+    private ByteBuffer prefix;
     private boolean finished;
     /** True while the pump waits for the source to have bytes (not for the sink to take them). */
     private boolean waitingForSource;
 
     ChannelPump(StreamSourceChannel source, StreamSinkChannel sink, ByteBufferPool pool, long limit,
             Activity activity, Callback callback) {
+        this(source, sink, pool, limit, activity, callback, null);
+    }
+
+    /** A pump that first writes {@code prefix} (bytes already read from the source), then the rest. */
+    ChannelPump(StreamSourceChannel source, StreamSinkChannel sink, ByteBufferPool pool, long limit,
+            Activity activity, Callback callback, byte[] prefix) {
+        this.prefix = prefix == null ? null : ByteBuffer.wrap(prefix);
+        this.bytes = prefix == null ? 0 : prefix.length;
         this.source = source;
         this.sink = sink;
         this.pool = pool;
@@ -74,6 +83,22 @@ final class ChannelPump {
     private void run() {
         if (finished) {
             return;
+        }
+        if (prefix != null) {
+            try {
+                while (prefix.hasRemaining()) {
+                    if (sink.write(prefix) == 0) {
+                        source.suspendReads();
+                        sink.resumeWrites();
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                fail(e, false);
+                return;
+            }
+            prefix = null;
+            activity.touch();
         }
         for (int round = 0; round < MAX_ROUNDS; round++) {
             if (buffer.hasRemaining()) {

@@ -18,9 +18,17 @@ final class ChannelReader {
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private final ByteArrayOutputStream out;
     private boolean done;
+    private final boolean spill;
+    private boolean spilled;
 
     ChannelReader(StreamSourceChannel source, long limit, long expectedLength,
             Activity activity) {
+        this(source, limit, expectedLength, activity, false);
+    }
+
+    /** With {@code spill}, passing the limit stops the reading instead of failing it: see {@link #spilled()}. */
+    ChannelReader(StreamSourceChannel source, long limit, long expectedLength, Activity activity, boolean spill) {
+        this.spill = spill;
         this.source = source;
         this.limit = limit;
         this.activity = activity;
@@ -51,7 +59,13 @@ final class ChannelReader {
                     return;
                 }
                 if (out.size() + (long) read > limit) {
-                    finish(new Body.TooLargeException(limit));
+                    if (spill) {
+                        out.write(buffer.array(), 0, read); // kept: the rest of the body follows on the channel
+                        spilled = true;
+                        finish(null);
+                    } else {
+                        finish(new Body.TooLargeException(limit));
+                    }
                     return;
                 }
                 activity.touch();
@@ -60,6 +74,11 @@ final class ChannelReader {
         } catch (IOException e) {
             finish(e);
         }
+    }
+
+    /** True when the reading stopped at the limit: the result is a prefix, the channel holds the rest. */
+    boolean spilled() {
+        return spilled;
     }
 
     private void finish(Throwable error) {

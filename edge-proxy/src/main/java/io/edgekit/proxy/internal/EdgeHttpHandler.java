@@ -18,6 +18,10 @@ import io.undertow.conduits.GzipStreamSourceConduit;
 import io.undertow.conduits.InflatingStreamSourceConduit;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 import org.xnio.conduits.StreamSourceChannelWrappingConduit;
+import org.xnio.conduits.PushBackStreamSourceConduit;
+import org.xnio.Pooled;
+import org.xnio.channels.StreamSourceChannel;
+import java.nio.ByteBuffer;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.conduits.GzipStreamSinkConduit;
 import io.undertow.server.AbstractServerConnection;
@@ -419,7 +423,9 @@ public final class EdgeHttpHandler implements HttpHandler {
             IoUtils.safeClose(server.getConnection());
             return;
         }
-        if (call != null && call.responseBody() != null && call.responseBody() != body) {
+        boolean continues = call != null && body instanceof ChannelBody channel
+                && channel.origin() == call.responseBody(); // the same bytes, partly read by a filter
+        if (call != null && call.responseBody() != null && call.responseBody() != body && !continues) {
             call.bodyDiscarded(); // a filter replaced the upstream's body: its connection cannot be reused
         }
         if (server.isResponseStarted()) {
@@ -463,7 +469,15 @@ public final class EdgeHttpHandler implements HttpHandler {
                 server.putAttachment(io.undertow.server.protocol.http.HttpAttachments.RESPONSE_TRAILER_SUPPLIER,
                         call::trailers);
             }
-            new ChannelPump(decoded(server, exchange, channelBody.take()), server.getResponseChannel(),
+            byte[] prefix = channelBody.prefix();
+            StreamSourceChannel source = channelBody.take();
+            if (decoding && prefix != null) {
+                source = decoded(server, exchange, source, prefix); // the prefix is encoded too: decode it first
+                prefix = null;
+            } else if (decoding) {
+                source = decoded(server, exchange, source, null);
+            }
+            new ChannelPump(source, server.getResponseChannel(),
                     server.getConnection().getByteBufferPool(), Long.MAX_VALUE,
                     call != null ? call : Activity.NONE, new ChannelPump.Callback() {
                         @Override
@@ -482,7 +496,7 @@ public final class EdgeHttpHandler implements HttpHandler {
                             }
                             IoUtils.safeClose(server.getConnection());
                         }
-                    }).start();
+                    }, prefix).start();
             return;
         }
         if (body instanceof FileBody file) {
@@ -566,13 +580,31 @@ public final class EdgeHttpHandler implements HttpHandler {
     }
 
     /** The upstream body, decoded as it streams when the decompression filter asked for it. */
-    private static org.xnio.channels.StreamSourceChannel decoded(HttpServerExchange server, Exchange exchange,
-            org.xnio.channels.StreamSourceChannel raw) {
+    private static StreamSourceChannel decoded(HttpServerExchange server, Exchange exchange, StreamSourceChannel raw,
+            byte[] prefix) {
         String coding = exchange.getOrNull(Decompression.STREAM_DECODING);
-        if (coding == null) {
-            return raw;
+        PushBackStreamSourceConduit source = new PushBackStreamSourceConduit(new StreamSourceChannelWrappingConduit(raw));
+        if (prefix != null) {
+            ByteBuffer bytes = ByteBuffer.wrap(prefix);
+            source.pushBack(new Pooled<ByteBuffer>() { // a heap buffer: nothing to give back to a pool
+                @Override
+                public void discard() {
+                }
+
+                @Override
+                public void free() {
+                }
+
+                @Override
+                public ByteBuffer getResource() {
+                    return bytes;
+                }
+
+                @Override
+                public void close() {
+                }
+            });
         }
-        StreamSourceChannelWrappingConduit source = new StreamSourceChannelWrappingConduit(raw);
         return new ConduitStreamSourceChannel(raw, coding.equals("gzip")
                 ? new GzipStreamSourceConduit(server, source)
                 : new InflatingStreamSourceConduit(server, source));

@@ -228,7 +228,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
                         public void failed(Throwable cause, boolean readSide) {
                             requestBodyFailed(cause, readSide);
                         }
-                    });
+                    }, channelBody.prefix());
             requestPump.start();
             return;
         }
