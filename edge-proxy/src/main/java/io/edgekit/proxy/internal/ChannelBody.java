@@ -72,11 +72,7 @@ final class ChannelBody implements Body {
             long limit = Math.min(maxBytes, hardLimit);
             aggregate = new CompletableFuture<>();
             taken = true;
-            if (ioThread == Thread.currentThread()) {
-                startAggregate(limit);
-            } else {
-                ioThread.execute(() -> startAggregate(limit));
-            }
+            IoThreads.run(ioThread, () -> startAggregate(limit));
         }
         return aggregate.thenApply(bytes -> {
             if (bytes.length > maxBytes) {
@@ -146,11 +142,7 @@ final class ChannelBody implements Body {
                 }
             });
         };
-        if (ioThread == Thread.currentThread()) {
-            read.run();
-        } else {
-            ioThread.execute(read);
-        }
+        IoThreads.run(ioThread, read);
         return result;
     }
 

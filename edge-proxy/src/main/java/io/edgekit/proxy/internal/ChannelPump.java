@@ -85,39 +85,14 @@ final class ChannelPump {
             return;
         }
         if (prefix != null) {
-            try {
-                while (prefix.hasRemaining()) {
-                    if (sink.write(prefix) == 0) {
-                        source.suspendReads();
-                        sink.resumeWrites();
-                        return;
-                    }
-                }
-            } catch (IOException e) {
-                fail(e, false);
+            if (!writeAll(prefix)) {
                 return;
             }
             prefix = null;
-            activity.touch();
         }
         for (int round = 0; round < MAX_ROUNDS; round++) {
-            if (buffer.hasRemaining()) {
-                try {
-                    while (buffer.hasRemaining()) {
-                        if (sink.write(buffer) == 0) {
-                            source.suspendReads();
-                            sink.resumeWrites();
-                            return;
-                        }
-                    }
-                } catch (IOException e) {
-                    fail(e, false);
-                    return;
-                }
-                if (finished) {
-                    return;
-                }
-                activity.touch();
+            if (buffer.hasRemaining() && !writeAll(buffer)) {
+                return;
             }
             buffer.clear();
             int read;
@@ -162,6 +137,30 @@ final class ChannelPump {
         // a long body: let other connections of this IO thread have a turn
         sink.suspendWrites();
         source.wakeupReads();
+    }
+
+    /**
+     * Writes all of {@code data}; false when the sink is full (the pump then waits to write again), or
+     * the write failed, or the pump was stopped meanwhile.
+     */
+    private boolean writeAll(ByteBuffer data) {
+        try {
+            while (data.hasRemaining()) {
+                if (sink.write(data) == 0) {
+                    source.suspendReads();
+                    sink.resumeWrites();
+                    return false;
+                }
+            }
+        } catch (IOException e) {
+            fail(e, false);
+            return false;
+        }
+        if (finished) {
+            return false;
+        }
+        activity.touch();
+        return true;
     }
 
     private void finishSink() {

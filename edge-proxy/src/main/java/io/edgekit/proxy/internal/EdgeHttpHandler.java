@@ -188,13 +188,8 @@ public final class EdgeHttpHandler implements HttpHandler {
         exchange.put(Flight.KEY, flight);
         watchConnection(server, flight, scanner);
         server.dispatch(SameThreadExecutor.INSTANCE, () -> edge.handle(exchange, transport)
-                .whenComplete((response, error) -> {
-                    if (Thread.currentThread() == server.getIoThread()) {
-                        write(server, exchange, flight, response, error);
-                    } else {
-                        server.getIoThread().execute(() -> write(server, exchange, flight, response, error));
-                    }
-                }));
+                .whenComplete((response, error) -> IoThreads.run(server.getIoThread(),
+                        () -> write(server, exchange, flight, response, error))));
     }
 
     /** {@code websocket} when the client asks to switch to WebSocket (HTTP/1.1 GET), else null. */
@@ -554,11 +549,7 @@ public final class EdgeHttpHandler implements HttpHandler {
                     }
                 });
             };
-            if (Thread.currentThread() == server.getIoThread()) {
-                send.run();
-            } else {
-                server.getIoThread().execute(send);
-            }
+            IoThreads.run(server.getIoThread(), send);
         });
     }
 

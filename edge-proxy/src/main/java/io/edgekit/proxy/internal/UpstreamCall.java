@@ -480,10 +480,6 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
     }
 
     private void onIoThread(Runnable task) {
-        if (Thread.currentThread() == ioThread) {
-            task.run();
-        } else {
-            ioThread.execute(task);
-        }
+        IoThreads.run(ioThread, task);
     }
 }
