@@ -85,4 +85,46 @@ class ConnectionPoolIT {
             }
         }
     }
+
+    /**
+     * The upstream answers one request per connection and closes it when a second arrives, unanswered: the
+     * race of a keep-alive connection closed as it is reused. Idempotent requests go out again on another
+     * connection; a POST does not (the upstream might have acted on it) and gets a 502.
+     */
+    @Test
+    void requestOnAKeptAliveConnectionTheUpstreamClosedIsRetriedWhenIdempotent() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        try (FaultyBackend backend = new FaultyBackend((socket, head) -> {
+            java.io.OutputStream out = socket.getOutputStream();
+            String body = head.startsWith("POST") ? "posted" : "ok";
+            out.write(("HTTP/1.1 200 OK\r\ncontent-length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            answered.incrementAndGet();
+            RawHttp.readHead(socket.getInputStream()); // the next request on this connection ...
+            socket.close(); // ... is never answered
+        })) {
+            Edge edge = Edge.builder().route(Route.named("r").path("/**").to(Upstream.named("u")
+                    .endpoint("127.0.0.1", backend.port()).build()).build()).build();
+            EdgeServer server = EdgeServer.builder(edge).listen("127.0.0.1", 0).ioThreads(1).build().start();
+            try {
+                URI uri = URI.create("http://127.0.0.1:" + server.port() + "/x");
+                for (String method : new String[] {"GET", "PUT", "DELETE", "GET"}) {
+                    HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri)
+                            .method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, response.statusCode(), method);
+                    assertEquals("ok", response.body());
+                }
+                assertEquals(4, answered.get());
+                HttpResponse<String> post = client.send(HttpRequest.newBuilder(uri)
+                        .POST(HttpRequest.BodyPublishers.ofString("once")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(502, post.statusCode(), "a POST is not sent twice");
+                assertEquals("application/problem+json", post.headers().firstValue("content-type").orElse(""));
+                assertEquals(4, answered.get());
+            } finally {
+                server.shutdown(Duration.ofSeconds(1));
+            }
+        }
+    }
 }

@@ -52,6 +52,10 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
     private final ByteBufferPool buffers;
     private final long maxRequestBodyBytes;
     private ConnectionPools.Pooled pooled;
+    private ConnectionPools pools;
+    /** Whether the connection in use served an earlier request: the upstream may have closed it meanwhile. */
+    private boolean reused;
+    private int staleRetries;
     private ChannelPump requestPump;
     private ChannelBody responseBody;
     private ClientExchange clientExchange;
@@ -85,6 +89,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
     }
 
     void start(ConnectionPools pools) {
+        this.pools = pools;
         lastActivity = exchange.ticker().nanos();
         if (!timeouts.idle().isZero() || !timeouts.total().isZero() || !timeouts.responseHeaders().isZero()) {
             sweeper.add(this);
@@ -114,6 +119,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
             return;
         }
         this.pooled = connection;
+        this.reused = reused;
         touch();
         ClientRequest outbound = clientRequest();
         if (outbound == null) {
@@ -122,12 +128,16 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         connection.connection.sendRequest(outbound, new ClientCallback<ClientExchange>() {
             @Override
             public void completed(ClientExchange clientExchange) {
-                onExchange(clientExchange);
+                if (pooled == connection) {
+                    onExchange(clientExchange);
+                }
             }
 
             @Override
             public void failed(IOException e) {
-                fail(UpstreamException.reset("sending the request failed"), e);
+                if (pooled == connection) { // not a late word from a connection already given up
+                    fail(UpstreamException.reset("sending the request failed"), e);
+                }
             }
         });
     }
@@ -200,15 +210,20 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         if (proto != null) {
             clientExchange.getRequest().getRequestHeaders().put(X_FORWARDED_PROTO, proto);
         }
+        ConnectionPools.Pooled connection = pooled;
         clientExchange.setResponseListener(new ClientCallback<ClientExchange>() {
             @Override
             public void completed(ClientExchange result) {
-                onResponse(result);
+                if (pooled == connection) {
+                    onResponse(result);
+                }
             }
 
             @Override
             public void failed(IOException e) {
-                fail(UpstreamException.reset("reading the response failed"), e);
+                if (pooled == connection) { // not a late word from a connection already given up
+                    fail(UpstreamException.reset("reading the response failed"), e);
+                }
             }
         });
         Body body = request.body();
@@ -438,6 +453,9 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
     }
 
     private void fail(UpstreamException cause, Throwable detail) {
+        if (retriedOnAnotherConnection(detail == null ? cause.getMessage() : detail.toString())) {
+            return;
+        }
         logger.debug("request {} to {} failed: {}", exchange.requestId(), endpoint,
                 detail == null ? cause.getMessage() : detail.toString());
         failWith(cause);
@@ -449,6 +467,42 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         if (!completed && onStreamAbort != null) {
             onStreamAbort.run();
         }
+    }
+
+    /**
+     * A kept-alive connection failed before any response came: the upstream most likely closed it while it
+     * sat idle, and the request never reached it. An idempotent request whose body can be sent again goes
+     * out once more on another connection (RFC 9112 section 9.3.1), at most twice.
+     */
+    private boolean retriedOnAnotherConnection(String why) {
+        if (!reused || responseReceived || finished || future.isDone() || staleRetries >= 2 || !replayable()) {
+            return false;
+        }
+        staleRetries++;
+        logger.debug("request {} to {}: kept-alive connection failed ({}), retrying on another", exchange.requestId(),
+                endpoint, why);
+        ConnectionPools.Pooled failed = pooled;
+        pooled = null; // first: closing it makes Undertow report the failure again, which must be ignored
+        if (failed != null) {
+            failed.release(false);
+        }
+        reused = false;
+        requestSent = false;
+        responseDeadline = 0;
+        clientExchange = null;
+        requestPump = null;
+        pools.acquire(endpoint, upstream, ioThread, buffers, timeouts.connect(), this);
+        return true;
+    }
+
+    private boolean replayable() {
+        boolean idempotent = switch (request.method()) {
+            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+            default -> false;
+        };
+        Body body = request.body();
+        return idempotent && exchange.getOrNull(Tunnel.UPGRADE) == null
+                && (body instanceof BytesBody || body.length() == 0);
     }
 
     /** Called by the sweeper: fails the call when a deadline passed; false once the call is over. */
