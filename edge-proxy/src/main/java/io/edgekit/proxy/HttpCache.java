@@ -30,6 +30,10 @@ import java.util.concurrent.CompletionStage;
  *   <li>Unsafe methods invalidate the target URI (and same-host {@code Location}/{@code
  *       Content-Location}); {@link #purge} and {@link #purgePrefix} remove entries on demand.</li>
  *   <li>Every response says what happened in {@code Cache-Status} (RFC 9211).</li>
+ *   <li>A single byte range of a stored complete response is served from the cache (206, or 416 with
+ *       {@code Content-Range: bytes *}{@code /length}), {@code If-Range} honoured.</li>
+ *   <li>{@code Surrogate-Control} aimed at this cache overrides Cache-Control here (see
+ *       {@link Builder#surrogateToken}).</li>
  * </ul>
  *
  * Bounded by bytes and entries (Caffeine, size-weighted eviction; each entry weighs at least
@@ -39,7 +43,8 @@ public final class HttpCache implements Filter {
     private final CacheStore store;
 
     private HttpCache(Builder b) {
-        this.store = new CacheStore(b.name, b.maxEntries, b.maxBytes, b.maxObjectBytes, b.storeSetCookie, b.clock);
+        this.store = new CacheStore(b.name, b.maxEntries, b.maxBytes, b.maxObjectBytes, b.storeSetCookie,
+                b.surrogateToken, b.clock);
     }
 
     public static Builder builder() {
@@ -78,6 +83,7 @@ public final class HttpCache implements Filter {
         private long maxBytes = 64L * 1024 * 1024;
         private int maxObjectBytes = 1024 * 1024;
         private boolean storeSetCookie;
+        private String surrogateToken = "edgekit";
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -117,6 +123,22 @@ public final class HttpCache implements Filter {
         /** Store responses that set cookies (off by default: a shared cache would hand them to others). */
         public Builder storeSetCookie(boolean store) {
             this.storeSetCookie = store;
+            return this;
+        }
+
+        /**
+         * This cache's device token for {@code Surrogate-Control} (W3C Edge Architecture 1.0), "edgekit" by
+         * default; null to ignore the field and pass it on. With a token, requests to the upstream carry
+         * {@code Surrogate-Capability: <token>="Surrogate/1.0"}; controls with no device token or with this
+         * one decide storage and freshness here ({@code no-store}, {@code max-age=N[+M]}) over Cache-Control,
+         * which then speaks only to the caches downstream; and Surrogate-Control is removed from responses.
+         */
+        public Builder surrogateToken(String token) {
+            if (token != null && (token.isEmpty() || !token.chars().allMatch(c -> c > 32 && c < 127
+                    && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0))) {
+                throw new IllegalArgumentException("surrogateToken: '" + token + "' (expected: an HTTP token)");
+            }
+            this.surrogateToken = token;
             return this;
         }
 

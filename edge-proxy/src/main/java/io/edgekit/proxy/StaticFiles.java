@@ -9,6 +9,7 @@ import io.edgekit.core.Headers;
 import io.edgekit.core.PathPattern;
 import io.edgekit.core.Request;
 import io.edgekit.core.Response;
+import io.edgekit.proxy.internal.ByteRanges;
 import io.edgekit.proxy.internal.FileBody;
 import java.io.IOException;
 import java.io.InputStream;
@@ -231,7 +232,7 @@ public final class StaticFiles {
             headers.add("last-modified", httpDate(modified));
         }
         if (range != null) {
-            headers.add("content-range", "bytes " + range[0] + "-" + range[1] + "/" + size);
+            headers.add("content-range", ByteRanges.contentRange(range, size));
         }
         return Response.of(range == null ? 200 : 206, headers.build(), Body.empty());
     }
@@ -256,52 +257,12 @@ public final class StaticFiles {
         return Response.of(304, headers.build(), Body.empty());
     }
 
-    /** The single range asked for as {first, last}; null for the whole file; an empty array if unsatisfiable. */
     private static long[] range(Request request, String etag, long modified, long size) {
-        String header = request.headers().firstOrNull("range");
-        if (header == null || !header.startsWith("bytes=") || header.indexOf(',') >= 0) {
-            return null; // no range, another unit, or several ranges: the whole file (RFC 9110 14.2)
-        }
-        String ifRange = request.headers().firstOrNull("if-range");
-        if (ifRange != null) {
-            Instant date = ifRange.startsWith("\"") || ifRange.startsWith("W/") ? null : parseDate(ifRange);
-            boolean current = date != null ? modified > 0 && modified / 1000 == date.getEpochSecond()
-                    : ifRange.equals(etag) && !etag.startsWith("W/");
-            if (!current) {
-                return null;
-            }
-        }
-        String spec = header.substring(6).trim();
-        int dash = spec.indexOf('-');
-        if (dash < 0) {
-            return null;
-        }
-        try {
-            long first;
-            long last;
-            if (dash == 0) {
-                long suffix = Long.parseLong(spec.substring(1));
-                if (suffix <= 0) {
-                    return new long[0];
-                }
-                first = Math.max(0, size - suffix);
-                last = size - 1;
-            } else {
-                first = Long.parseLong(spec.substring(0, dash));
-                last = dash == spec.length() - 1 ? size - 1 : Math.min(size - 1, Long.parseLong(spec.substring(dash + 1)));
-            }
-            if (first < 0 || first >= size || last < first) {
-                return new long[0];
-            }
-            return new long[] {first, last};
-        } catch (NumberFormatException e) {
-            return null; // a malformed range is ignored
-        }
+        return ByteRanges.single(request.headers(), etag, modified > 0 ? modified / 1000 : Long.MIN_VALUE, size);
     }
 
     private static Response unsatisfiable(long size) {
-        return Response.problem(416, "Range Not Satisfiable", "the range lies outside the file")
-                .withHeader("content-range", "bytes */" + size);
+        return ByteRanges.unsatisfiable(size, "the range lies outside the file");
     }
 
     private static boolean matches(String ifNoneMatch, String etag) {

@@ -41,6 +41,15 @@ class HttpCacheIT {
                 }
                 return;
             }
+            if (exchange.getRequestPath().equals("/digits")) {
+                exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+                exchange.getResponseHeaders().put(io.undertow.util.HttpString.tryFromString("Surrogate-Control"),
+                        "max-age=60");
+                exchange.getResponseHeaders().put(io.undertow.util.HttpString.tryFromString("Seen-Capability"),
+                        String.valueOf(exchange.getRequestHeaders().getFirst("Surrogate-Capability")));
+                exchange.getResponseSender().send("0123456789");
+                return;
+            }
             Thread.sleep(300); // slow enough that every client arrives while the first miss is in flight
             exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "max-age=60");
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
@@ -106,5 +115,23 @@ class HttpCacheIT {
         assertEquals("edgekit; hit", later.headers().firstValue("cache-status").orElse(""));
         assertTrue(later.headers().firstValue("age").isPresent());
         assertEquals(1, origin.seen.stream().filter(s -> s.uri().equals("/report")).count());
+    }
+
+    @Test
+    void surrogateControlStoresAndRangesAreCutFromTheStoredResponse() throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        URI digits = URI.create("http://127.0.0.1:" + server.port() + "/digits");
+        HttpResponse<String> first = client.send(HttpRequest.newBuilder(digits).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("edgekit; fwd=miss; stored", first.headers().firstValue("cache-status").orElse(""));
+        assertEquals("edgekit=\"Surrogate/1.0\"", first.headers().firstValue("seen-capability").orElse(""));
+        assertEquals(java.util.Optional.empty(), first.headers().firstValue("surrogate-control"));
+        assertEquals("no-store", first.headers().firstValue("cache-control").orElse(""));
+        HttpResponse<String> part = client.send(HttpRequest.newBuilder(digits).header("Range", "bytes=3-5").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(206, part.statusCode());
+        assertEquals("345", part.body());
+        assertEquals("bytes 3-5/10", part.headers().firstValue("content-range").orElse(""));
+        assertEquals("edgekit; hit", part.headers().firstValue("cache-status").orElse(""));
+        assertEquals(1, origin.seen.stream().filter(s -> s.uri().equals("/digits")).count());
     }
 }

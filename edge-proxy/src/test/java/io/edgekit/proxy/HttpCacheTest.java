@@ -254,4 +254,87 @@ class HttpCacheTest {
         assertEquals("5", head.headers().firstOrNull("content-length"));
         assertEquals(1, origin.hits.get());
     }
+
+    @Test
+    void surrogateControlAimedAtThisCacheOverridesCacheControl() {
+        // max-age in Surrogate-Control stores and keeps fresh what Cache-Control forbids or keeps short
+        origin.answer = r -> origin(200, "s", "cache-control", "no-store", "surrogate-control", "max-age=100");
+        Response first = get("/sc/fresh");
+        assertEquals("edgekit; fwd=miss; stored", status(first));
+        assertEquals(null, first.headers().firstOrNull("surrogate-control"), "removed on the way out");
+        assertEquals("no-store", first.headers().firstOrNull("cache-control"), "meant for the caches downstream");
+        clock.advance(Duration.ofSeconds(99));
+        Response hit = get("/sc/fresh");
+        assertEquals("edgekit; hit", status(hit));
+        assertEquals(null, hit.headers().firstOrNull("surrogate-control"));
+        clock.advance(Duration.ofSeconds(2));
+        assertTrue(status(get("/sc/fresh")).startsWith("edgekit; fwd="));
+
+        // no-store in Surrogate-Control keeps out what Cache-Control would store
+        origin.answer = r -> origin(200, "n", "cache-control", "max-age=100", "surrogate-control", "no-store");
+        get("/sc/nostore");
+        assertEquals("edgekit; fwd=miss; detail=no-store", status(get("/sc/nostore")));
+
+        // a shorter surrogate max-age wins over a longer Cache-Control one; device tokens select controls
+        origin.answer = r -> origin(200, "t", "cache-control", "max-age=1000",
+                "surrogate-control", "max-age=1, max-age=500;edgekit, max-age=0;other-cdn");
+        get("/sc/targeted");
+        clock.advance(Duration.ofSeconds(400));
+        assertEquals("edgekit; hit", status(get("/sc/targeted")), "the control aimed at this token wins");
+        origin.answer = r -> origin(200, "o", "surrogate-control", "max-age=100;other-cdn");
+        get("/sc/other");
+        assertTrue(status(get("/sc/other")).startsWith("edgekit; fwd="), "a control for another device is ignored");
+
+        // a malformed max-age is ignored: Cache-Control decides
+        origin.answer = r -> origin(200, "m", "cache-control", "max-age=1", "surrogate-control", "max-age =100");
+        get("/sc/malformed");
+        clock.advance(Duration.ofSeconds(2));
+        assertTrue(status(get("/sc/malformed")).startsWith("edgekit; fwd="));
+
+        // every request upstream says what this surrogate understands
+        assertTrue(origin.seen.stream().allMatch(r -> "edgekit=\"Surrogate/1.0\"".equals(
+                r.headers().firstOrNull("surrogate-capability"))));
+    }
+
+    @Test
+    void surrogateControlIsPassedOnWhenTheCacheHasNoToken() {
+        HttpCache plain = HttpCache.builder().clock(wall).surrogateToken(null).build();
+        InMemoryTransport transport = new InMemoryTransport().serve("10.0.0.2:80", (ex, r) -> {
+            origin.seen.add(r);
+            return CompletableFuture.completedFuture(origin(200, "p", "cache-control", "no-store",
+                    "surrogate-control", "max-age=100"));
+        });
+        EdgeTester other = new EdgeTester(Edge.builder().route(Route.named("p").path("/**").filter(plain)
+                .to(Upstream.named("p").endpoint("10.0.0.2", 80).build()).build()).build(), transport, clock);
+        Response response = other.send(Request.builder().authority("shop.example").uri("/p").build());
+        assertEquals("edgekit; fwd=miss; detail=no-store", status(response));
+        assertEquals("max-age=100", response.headers().firstOrNull("surrogate-control"));
+        assertEquals(null, origin.seen.get(0).headers().firstOrNull("surrogate-capability"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> HttpCache.builder().surrogateToken("not a token"));
+    }
+
+    @Test
+    void rangesAreServedFromAStoredCompleteResponse() {
+        origin.answer = r -> origin(200, "0123456789", "cache-control", "max-age=60", "etag", "\"v1\"");
+        get("/r");
+        Response first = get("/r", "range", "bytes=2-4");
+        assertEquals(206, first.status());
+        assertEquals("234", body(first));
+        assertEquals("bytes 2-4/10", first.headers().firstOrNull("content-range"));
+        assertEquals("edgekit; hit", status(first));
+        assertEquals("6789", body(get("/r", "range", "bytes=6-")));
+        assertEquals("89", body(get("/r", "range", "bytes=-2")));
+        assertEquals("9", body(get("/r", "range", "bytes=9-100")));
+        Response outside = get("/r", "range", "bytes=10-");
+        assertEquals(416, outside.status());
+        assertEquals("bytes */10", outside.headers().firstOrNull("content-range"));
+        assertEquals(200, get("/r", "range", "bytes=0-1,4-5").status(), "several ranges: the whole");
+        assertEquals(200, get("/r", "range", "items=0-1").status(), "another unit: the whole");
+        assertEquals(206, get("/r", "range", "bytes=0-1", "if-range", "\"v1\"").status());
+        Response changed = get("/r", "range", "bytes=0-1", "if-range", "\"v0\"");
+        assertEquals(200, changed.status(), "If-Range that no longer matches: the whole");
+        assertEquals("0123456789", body(changed));
+        assertEquals(1, origin.hits.get());
+    }
 }

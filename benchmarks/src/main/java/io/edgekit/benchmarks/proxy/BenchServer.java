@@ -17,11 +17,12 @@ import java.util.concurrent.CountDownLatch;
  * harnesses start it exactly so, and it prints {@code ready} once it accepts connections:
  *
  * <pre>java -jar benchmarks/target/edge-bench-server.jar --port P --upstream 127.0.0.1:A --upstream 127.0.0.1:B
- *     [--io-threads N] [--filters] [--cache]</pre>
+ *     [--io-threads N] [--filters] [--cache] [--cache-store-set-cookie]</pre>
  *
  * {@code --filters} adds the reverse-proxy filters a production edge runs beyond forwarding headers and
  * request ids (which are always on): hiding topology headers and a response header rewrite.
- * {@code --cache} puts the shared HTTP cache in front of the upstreams.
+ * {@code --cache} puts the shared HTTP cache in front of the upstreams; {@code --cache-store-set-cookie}
+ * also lets it store responses that set cookies (off by default).
  */
 public final class BenchServer {
     private BenchServer() {
@@ -33,6 +34,7 @@ public final class BenchServer {
         int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
         boolean filters = false;
         boolean cache = false;
+        boolean storeSetCookie = false;
         List<Endpoint> upstreams = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -48,6 +50,7 @@ public final class BenchServer {
                 }
                 case "--filters" -> filters = true;
                 case "--cache" -> cache = true;
+                case "--cache-store-set-cookie" -> storeSetCookie = true;
                 default -> usage("unknown argument: " + arg);
             }
         }
@@ -68,8 +71,11 @@ public final class BenchServer {
                     .filter(Filter.named("via", (ex, r, next) -> next.proceed(r)
                             .thenApply(response -> response.withHeader("via", "1.1 edgekit"))));
         }
+        if (storeSetCookie && !cache) {
+            usage("--cache-store-set-cookie needs --cache");
+        }
         if (cache) {
-            route.filter(HttpCache.builder().build());
+            route.filter(HttpCache.builder().storeSetCookie(storeSetCookie).build());
         }
         Edge edge = Edge.builder().route(route.build()).build();
         EdgeServer server = EdgeServer.builder(edge).listen("127.0.0.1", port).ioThreads(ioThreads)
@@ -103,7 +109,8 @@ public final class BenchServer {
     static void usage(String error) {
         System.err.println("edge-bench-server: " + error);
         System.err.println("usage: java -jar benchmarks/target/edge-bench-server.jar --port P "
-                + "--upstream HOST:PORT [--upstream HOST:PORT ...] [--io-threads N] [--filters] [--cache]");
+                + "--upstream HOST:PORT [--upstream HOST:PORT ...] [--io-threads N] [--filters] [--cache] "
+                + "[--cache-store-set-cookie]");
         System.exit(2);
     }
 }

@@ -3,7 +3,11 @@ package io.edgekit.proxy.internal;
 import io.edgekit.core.Headers;
 import java.util.Locale;
 
-/** The Cache-Control directives the cache acts on (RFC 9111 section 5.2), parsed from every field. */
+/**
+ * The Cache-Control directives the cache acts on (RFC 9111 section 5.2), parsed from every field; for
+ * responses, with the Surrogate-Control directives aimed at this cache applied on top (W3C Edge
+ * Architecture Specification 1.0).
+ */
 final class CacheControl {
     static final long UNSET = -1;
 
@@ -22,6 +26,10 @@ final class CacheControl {
     long minFresh = UNSET;
     long staleWhileRevalidate = UNSET;
     long staleIfError = UNSET;
+    /** Whether the response carried s-maxage, whatever Surrogate-Control later says about freshness. */
+    boolean sMaxAgeSeen;
+    /** Whether Surrogate-Control decided storage and freshness, which Cache-Control then does not. */
+    boolean surrogate;
 
     static CacheControl parse(Headers headers) {
         CacheControl cc = new CacheControl();
@@ -37,7 +45,81 @@ final class CacheControl {
         return cc;
     }
 
-    private static void parseInto(CacheControl cc, String value) {
+    /**
+     * The directives of a response. With a {@code surrogateToken}, Surrogate-Control controls that carry no
+     * device token or carry this one override Cache-Control for this cache: {@code no-store} keeps the
+     * response out; {@code max-age=N[+M]} makes it storable and fresh for N seconds (stale-if-error M),
+     * whatever Cache-Control's {@code no-store}, {@code no-cache}, {@code max-age}, {@code s-maxage} or
+     * Expires say, since those speak to every cache and Surrogate-Control to this one. {@code private} still
+     * keeps a response out. A control aimed at this token beats one aimed at none.
+     */
+    static CacheControl parseResponse(Headers headers, String surrogateToken) {
+        CacheControl cc = parse(headers);
+        if (surrogateToken == null || headers.count("surrogate-control") == 0) {
+            return cc;
+        }
+        long[] maxAge = {UNSET, UNSET};      // untargeted, targeted
+        long[] staleFor = {UNSET, UNSET};
+        boolean[] noStore = {false, false};
+        for (String value : headers.all("surrogate-control")) {
+            for (String control : split(value)) {
+                int semicolon = control.indexOf(';');
+                String directive = (semicolon < 0 ? control : control.substring(0, semicolon)).trim();
+                int target = 0;
+                if (semicolon >= 0) {
+                    if (!control.substring(semicolon + 1).trim().equalsIgnoreCase(surrogateToken)) {
+                        continue; // aimed at another device
+                    }
+                    target = 1;
+                }
+                String lower = directive.toLowerCase(Locale.ROOT);
+                if (lower.equals("no-store")) {
+                    noStore[target] = true;
+                } else if (lower.startsWith("max-age=")) {
+                    String argument = lower.substring("max-age=".length());
+                    int plus = argument.indexOf('+');
+                    long seconds = strictSeconds(plus < 0 ? argument : argument.substring(0, plus));
+                    long stale = plus < 0 ? UNSET : strictSeconds(argument.substring(plus + 1));
+                    if (seconds != UNSET && (plus < 0 || stale != UNSET)) {
+                        maxAge[target] = maxAge[target] == UNSET ? seconds : Math.min(maxAge[target], seconds);
+                        staleFor[target] = stale;
+                    }
+                }
+            }
+        }
+        int use = noStore[1] || maxAge[1] != UNSET ? 1 : 0;
+        if (noStore[use]) {
+            cc.noStore = true;
+            cc.surrogate = true;
+        } else if (maxAge[use] != UNSET) {
+            cc.surrogate = true;
+            cc.noStore = false;
+            cc.noCache = false;
+            cc.sMaxAge = UNSET;
+            cc.maxAge = maxAge[use];
+            if (staleFor[use] != UNSET) {
+                cc.staleIfError = staleFor[use];
+            }
+        }
+        return cc;
+    }
+
+    /** Non-negative digits only, no spaces; UNSET otherwise. */
+    private static long strictSeconds(String argument) {
+        if (argument.isEmpty()) {
+            return UNSET;
+        }
+        for (int i = 0; i < argument.length(); i++) {
+            if (argument.charAt(i) < '0' || argument.charAt(i) > '9') {
+                return UNSET;
+            }
+        }
+        return parseOrZero(argument);
+    }
+
+    /** The comma-separated members of a field value, outside quoted strings, trimmed, empty ones dropped. */
+    private static java.util.List<String> split(String value) {
+        java.util.List<String> members = new java.util.ArrayList<>();
         int i = 0;
         int n = value.length();
         while (i < n) {
@@ -49,11 +131,17 @@ final class CacheControl {
                 }
                 end++;
             }
-            String directive = value.substring(i, end).trim();
-            i = end + 1;
-            if (directive.isEmpty()) {
-                continue;
+            String member = value.substring(i, end).trim();
+            if (!member.isEmpty()) {
+                members.add(member);
             }
+            i = end + 1;
+        }
+        return members;
+    }
+
+    private static void parseInto(CacheControl cc, String value) {
+        for (String directive : split(value)) {
             int eq = directive.indexOf('=');
             String name = (eq < 0 ? directive : directive.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
             String argument = eq < 0 ? null : directive.substring(eq + 1).trim();
@@ -70,7 +158,10 @@ final class CacheControl {
                 case "only-if-cached" -> cc.onlyIfCached = true;
                 case "must-understand" -> cc.mustUnderstand = true;
                 case "max-age" -> cc.maxAge = seconds(argument, cc.maxAge);
-                case "s-maxage" -> cc.sMaxAge = seconds(argument, cc.sMaxAge);
+                case "s-maxage" -> {
+                    cc.sMaxAge = seconds(argument, cc.sMaxAge);
+                    cc.sMaxAgeSeen = true;
+                }
                 case "min-fresh" -> cc.minFresh = seconds(argument, cc.minFresh);
                 case "stale-while-revalidate" -> cc.staleWhileRevalidate = seconds(argument, cc.staleWhileRevalidate);
                 case "stale-if-error" -> cc.staleIfError = seconds(argument, cc.staleIfError);

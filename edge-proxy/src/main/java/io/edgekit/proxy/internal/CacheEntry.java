@@ -29,13 +29,13 @@ final class CacheEntry {
     final boolean authorizedOk;
 
     CacheEntry(int status, Headers headers, byte[] body, Request request, long requestNanos, long responseNanos,
-            long nowEpochSeconds, boolean heuristicAllowed) {
+            long nowEpochSeconds, boolean heuristicAllowed, String surrogateToken) {
         this.status = status;
         this.headers = headers;
         this.body = body;
         this.requestNanos = requestNanos;
         this.responseNanos = responseNanos;
-        this.control = CacheControl.parse(headers);
+        this.control = CacheControl.parseResponse(headers, surrogateToken);
         List<String> names = new ArrayList<>();
         List<String> values = new ArrayList<>();
         for (String vary : headers.all("vary")) {
@@ -56,7 +56,7 @@ final class CacheEntry {
         this.correctedInitialAge = Math.max(apparentAge, Math.max(0, ageValue) + responseDelay);
         // an invalid Age makes the response stale (RFC 9111 section 5.1): better a revalidation than a lie
         this.freshnessLifetime = ageValue < 0 ? 0 : lifetime(control, headers, date, heuristicAllowed);
-        this.authorizedOk = control.isPublic || control.sMaxAge != CacheControl.UNSET || control.mustRevalidate;
+        this.authorizedOk = control.isPublic || control.sMaxAgeSeen || control.mustRevalidate;
     }
 
     private static long lifetime(CacheControl control, Headers headers, long date, boolean heuristicAllowed) {

@@ -35,16 +35,21 @@ public final class CacheStore {
     private final String name;
     private final int maxObjectBytes;
     private final boolean storeSetCookie;
+    private final String surrogateToken;
+    private final String surrogateCapability;
     private final Clock clock;
     private final Cache<String, List<CacheEntry>> entries;
     private final ConcurrentHashMap<String, CompletableFuture<CacheEntry>> inFlight = new ConcurrentHashMap<>();
     private final Set<String> revalidating = ConcurrentHashMap.newKeySet();
 
+    /** {@code surrogateToken}: this cache's device token for Surrogate-Control; null ignores that field. */
     public CacheStore(String name, long maxEntries, long maxBytes, int maxObjectBytes, boolean storeSetCookie,
-            Clock clock) {
+            String surrogateToken, Clock clock) {
         this.name = name;
         this.maxObjectBytes = maxObjectBytes;
         this.storeSetCookie = storeSetCookie;
+        this.surrogateToken = surrogateToken;
+        this.surrogateCapability = surrogateToken == null ? null : surrogateToken + "=\"Surrogate/1.0\"";
         this.clock = clock;
         long minWeight = Math.max(1, maxBytes / maxEntries);
         this.entries = Caffeine.newBuilder()
@@ -85,6 +90,19 @@ public final class CacheStore {
     }
 
     public CompletionStage<Response> handle(Exchange exchange, Request request, Filter.Next next) {
+        if (surrogateToken == null) {
+            return handleRequest(exchange, request, next);
+        }
+        // say what this surrogate understands; take out the controls meant for it (Edge Architecture 1.0)
+        Request announced = request.withHeaders(request.headers().toBuilder()
+                .add("surrogate-capability", surrogateCapability).build());
+        return handleRequest(exchange, announced, next).thenApply(response ->
+                response.headers().contains("surrogate-control")
+                        ? response.withHeaders(response.headers().toBuilder().remove("surrogate-control").build())
+                        : response);
+    }
+
+    private CompletionStage<Response> handleRequest(Exchange exchange, Request request, Filter.Next next) {
         String method = request.method();
         if (!method.equals("GET") && !method.equals("HEAD")) {
             // every method not known to be safe invalidates (RFC 9111 section 4.4)
@@ -197,13 +215,14 @@ public final class CacheStore {
 
     private CacheEntry entry(Request request, Response response, byte[] body, long requestNanos, long responseNanos) {
         return new CacheEntry(response.status(), storedHeaders(response.headers()), body, request, requestNanos,
-                responseNanos, clock.instant().getEpochSecond(), CACHEABLE_BY_DEFAULT.contains(response.status()));
+                responseNanos, clock.instant().getEpochSecond(), CACHEABLE_BY_DEFAULT.contains(response.status()),
+                surrogateToken);
     }
 
     private String whyNotStored(Request request, Response response) {
         int status = response.status();
         Headers headers = response.headers();
-        CacheControl control = CacheControl.parse(headers);
+        CacheControl control = CacheControl.parseResponse(headers, surrogateToken);
         // any final status may be stored (RFC 9111 section 3), but partial and not-modified answers, and
         // must-understand responses whose status the cache does not understand
         if (status < 200 || status == 206 || status == 304 || (control.mustUnderstand && !UNDERSTOOD.contains(status))) {
@@ -224,7 +243,7 @@ public final class CacheStore {
             }
         }
         boolean explicit = control.maxAge != CacheControl.UNSET || control.sMaxAge != CacheControl.UNSET
-                || headers.contains("expires") || control.isPublic;
+                || (!control.surrogate && headers.contains("expires")) || control.isPublic;
         if (!explicit && !(CACHEABLE_BY_DEFAULT.contains(response.status()) && headers.contains("last-modified"))
                 && !control.noCache && !headers.contains("etag")) {
             return "no-freshness";
@@ -378,7 +397,7 @@ public final class CacheStore {
             }
         }
         return new CacheEntry(entry.status, merged.build(), entry.body, request, requestNanos, responseNanos,
-                clock.instant().getEpochSecond(), CACHEABLE_BY_DEFAULT.contains(entry.status));
+                clock.instant().getEpochSecond(), CACHEABLE_BY_DEFAULT.contains(entry.status), surrogateToken);
     }
 
     private CompletionStage<Response> served(CacheEntry entry, Request request, long now, String status) {
@@ -402,6 +421,22 @@ public final class CacheStore {
                 }
             }
             return Response.of(304, validators.build(), Body.empty());
+        }
+        if (entry.status == 200 && request.headers().contains("range")) {
+            long lastModified = CacheEntry.epochSeconds(entry.headers.firstOrNull("last-modified"), Long.MIN_VALUE);
+            long[] range = ByteRanges.single(request.headers(), entry.headers.firstOrNull("etag"), lastModified,
+                    entry.body.length);
+            if (range == ByteRanges.UNSATISFIABLE) {
+                return ByteRanges.unsatisfiable(entry.body.length, "the range lies outside the stored response")
+                        .withHeader("cache-status", name + "; " + status);
+            }
+            if (range != null) {
+                int length = (int) (range[1] - range[0] + 1);
+                headers.set("content-range", ByteRanges.contentRange(range, entry.body.length));
+                headers.set("content-length", Integer.toString(length));
+                return Response.of(206, headers.build(), request.method().equals("HEAD") ? Body.empty()
+                        : Body.of(java.util.Arrays.copyOfRange(entry.body, (int) range[0], (int) range[0] + length)));
+            }
         }
         Response response = Response.of(entry.status, headers.build(),
                 request.method().equals("HEAD") ? Body.empty() : Body.of(entry.body));
