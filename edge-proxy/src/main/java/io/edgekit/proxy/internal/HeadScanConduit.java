@@ -3,6 +3,7 @@ package io.edgekit.proxy.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.xnio.conduits.AbstractStreamSourceConduit;
+import org.xnio.conduits.ReadReadyHandler;
 import org.xnio.conduits.StreamSourceConduit;
 
 /**
@@ -10,6 +11,12 @@ import org.xnio.conduits.StreamSourceConduit;
  * silently repairs: obsolete line folding (a line of the head that starts with a space or tab), which
  * the edge rejects rather than unfolds. Scanning stops at the end of a head and starts again when the
  * handler says the next head is due, so bodies are never scanned. Owned by the connection's IO thread.
+ *
+ * <p>It also suspends reads lazily. Undertow suspends a connection's reads while a request is in flight
+ * and resumes them when the response is done; when the response comes from an upstream, that is a later
+ * turn of the event loop, so each request cost two epoll_ctl calls (the selector drops the socket and adds
+ * it back). Here a suspension only takes effect if bytes (or the end of the stream) actually arrive while
+ * suspended; a client that waits for its response, as nearly all do, costs none.
  */
 final class HeadScanConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
     private boolean inHead = true;
@@ -18,9 +25,61 @@ final class HeadScanConduit extends AbstractStreamSourceConduit<StreamSourceCond
     private int beforeLast;
     private int thirdLast;
     private boolean folded;
+    /** Reads are suspended as far as the layers above know; the socket may still be watched. */
+    private volatile boolean suspended;
 
     HeadScanConduit(StreamSourceConduit next) {
         super(next);
+        suspended = !next.isReadResumed();
+    }
+
+    @Override
+    public void setReadReadyHandler(ReadReadyHandler handler) {
+        next.setReadReadyHandler(handler == null ? null : new ReadReadyHandler() {
+            @Override
+            public void readReady() {
+                if (suspended) {
+                    next.suspendReads(); // something arrived while suspended: now stop watching for real
+                    if (!suspended) {
+                        next.resumeReads(); // resumed from another thread meanwhile
+                    }
+                    return;
+                }
+                handler.readReady();
+            }
+
+            @Override
+            public void forceTermination() {
+                handler.forceTermination();
+            }
+
+            @Override
+            public void terminated() {
+                handler.terminated();
+            }
+        });
+    }
+
+    @Override
+    public void suspendReads() {
+        suspended = true;
+    }
+
+    @Override
+    public void resumeReads() {
+        suspended = false;
+        next.resumeReads();
+    }
+
+    @Override
+    public void wakeupReads() {
+        suspended = false;
+        next.wakeupReads();
+    }
+
+    @Override
+    public boolean isReadResumed() {
+        return !suspended && next.isReadResumed();
     }
 
     /** True when the current head had a folded line. */
