@@ -171,7 +171,9 @@ public final class EdgeHttpHandler implements HttpHandler {
         InetSocketAddress local = server.getDestinationAddress();
         Exchange.Builder inbound = Exchange.builder(raw)
                 .peer(peer)
-                .secure(server.isSecure())
+                // the scheme Undertow set from the connection (https under TLS); isSecure() also looks up an
+                // attachment no part of the edge sets, on every request
+                .secure("https".equals(server.getRequestScheme()))
                 .ticker(ticker)
                 .scheduler(scheduler(server.getIoThread()))
                 .offloadExecutor(offloadExecutor);

@@ -309,7 +309,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         Headers.Builder headers = Headers.builder(source.size() + 2);
         List<String> connectionTokens = null;
         HeaderValues connection = source.get(io.undertow.util.Headers.CONNECTION);
-        if (connection != null) {
+        if (connection != null && !(connection.size() == 1 && namesNothingElse(connection.getFirst()))) {
             connectionTokens = HopByHop.connectionTokens(Headers.of("connection", String.join(",", connection)));
         }
         long contentLength = -1;
@@ -361,6 +361,11 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         if (!future.complete(edgeResponse)) {
             abort();
         }
+    }
+
+    /** {@code Connection: keep-alive} or {@code close}, as nearly every upstream sends: no field to drop by name. */
+    private static boolean namesNothingElse(String connection) {
+        return connection.equalsIgnoreCase("keep-alive") || connection.equalsIgnoreCase("close");
     }
 
     /** The upstream switched protocols: its connection leaves the pool and becomes half of a tunnel. */
