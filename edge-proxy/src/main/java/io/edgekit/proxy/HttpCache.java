@@ -61,7 +61,10 @@ public final class HttpCache implements Filter {
         return "httpCache";
     }
 
-    /** Removes the entry for {@code host} and {@code pathAndQuery}; true if there was one. */
+    /**
+     * Removes the entries for {@code host} and {@code pathAndQuery}, reached over http and https (the
+     * scheme is part of the key); true if there was one.
+     */
     public boolean purge(String host, String pathAndQuery) {
         return store.purge(host, pathAndQuery);
     }

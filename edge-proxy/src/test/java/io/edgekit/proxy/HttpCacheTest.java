@@ -337,4 +337,18 @@ class HttpCacheTest {
         assertEquals("0123456789", body(changed));
         assertEquals(1, origin.hits.get());
     }
+
+    @Test
+    void theSchemeIsPartOfTheKey() {
+        origin.answer = r -> origin(200, r.scheme() + "-" + origin.hits.get(), "cache-control", "max-age=60");
+        assertEquals("http-1", body(get("/k")));
+        Response secure = tester.sendSecure(Request.builder().authority("shop.example").uri("/k").build());
+        assertEquals("edgekit; fwd=miss; stored", status(secure), "https is another resource than http");
+        assertEquals("edgekit; hit", status(get("/k")));
+        assertEquals("edgekit; hit", status(tester.sendSecure(Request.builder().authority("shop.example").uri("/k")
+                .build())));
+        assertEquals(2, cache.size());
+        assertTrue(cache.purge("shop.example", "/k"), "purge removes both");
+        assertEquals(0, cache.size());
+    }
 }

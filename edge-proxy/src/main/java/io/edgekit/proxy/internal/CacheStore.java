@@ -8,6 +8,7 @@ import io.edgekit.core.Filter;
 import io.edgekit.core.Headers;
 import io.edgekit.core.Request;
 import io.edgekit.core.Response;
+import io.edgekit.core.internal.BytesBody;
 import io.edgekit.core.internal.HopByHop;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -70,23 +71,39 @@ public final class CacheStore {
         return entries.estimatedSize();
     }
 
+    /** Removes the entries of {@code host} and {@code pathAndQuery}, over http and https. */
     public boolean purge(String host, String pathAndQuery) {
-        return entries.asMap().remove(host.toLowerCase(java.util.Locale.ROOT) + pathAndQuery) != null;
+        String lower = host.toLowerCase(java.util.Locale.ROOT);
+        boolean http = entries.asMap().remove(key("http", lower, pathAndQuery)) != null;
+        boolean https = entries.asMap().remove(key("https", lower, pathAndQuery)) != null;
+        return http || https;
     }
 
     public int purgePrefix(String host, String pathPrefix) {
-        String prefix = host.toLowerCase(java.util.Locale.ROOT) + pathPrefix;
+        String lower = host.toLowerCase(java.util.Locale.ROOT);
+        String http = key("http", lower, pathPrefix);
+        String https = key("https", lower, pathPrefix);
         int removed = 0;
         for (String key : List.copyOf(entries.asMap().keySet())) {
-            if (key.startsWith(prefix) && entries.asMap().remove(key) != null) {
+            if ((key.startsWith(http) || key.startsWith(https)) && entries.asMap().remove(key) != null) {
                 removed++;
             }
         }
         return removed;
     }
 
-    private static String key(Request request) {
-        return request.host() + request.uri();
+    /** The primary key: scheme, host and target (RFC 9111 section 2: the target URI). */
+    private static String key(Exchange exchange, Request request) {
+        return key(scheme(exchange), request.host(), request.uri());
+    }
+
+    /** The scheme the client used to reach the edge. */
+    private static String scheme(Exchange exchange) {
+        return exchange.isSecure() ? "https" : "http";
+    }
+
+    private static String key(String scheme, String host, String pathAndQuery) {
+        return scheme + "://" + host + pathAndQuery;
     }
 
     public CompletionStage<Response> handle(Exchange exchange, Request request, Filter.Next next) {
@@ -109,7 +126,7 @@ public final class CacheStore {
             if (!method.equals("OPTIONS") && !method.equals("TRACE")) {
                 return next.proceed(request).thenApply(response -> {
                     if (response.status() < 400) {
-                        invalidate(request, response);
+                        invalidate(exchange, request, response);
                     }
                     return status(response, "fwd=bypass");
                 });
@@ -117,7 +134,7 @@ public final class CacheStore {
             return next.proceed(request);
         }
         CacheControl asked = CacheControl.parse(request.headers());
-        String key = key(request);
+        String key = key(exchange, request);
         CacheEntry entry = select(key, request);
         long now = exchange.ticker().nanos();
         if (entry != null && request.headers().contains("authorization") && !entry.authorizedOk) {
@@ -439,7 +456,7 @@ public final class CacheStore {
             }
         }
         Response response = Response.of(entry.status, headers.build(),
-                request.method().equals("HEAD") ? Body.empty() : Body.of(entry.body));
+                request.method().equals("HEAD") ? Body.empty() : new BytesBody(entry.body)); // never written to
         return request.method().equals("HEAD")
                 ? response.withHeader("content-length", Integer.toString(entry.body.length)) : response;
     }
@@ -470,21 +487,23 @@ public final class CacheStore {
         return sinceSeconds != Long.MIN_VALUE && modified <= sinceSeconds;
     }
 
-    private void invalidate(Request request, Response response) {
-        entries.asMap().remove(key(request));
+    private void invalidate(Exchange exchange, Request request, Response response) {
+        entries.asMap().remove(key(exchange, request));
         for (String field : new String[] {"location", "content-location"}) {
             String target = response.headers().firstOrNull(field);
             if (target == null) {
                 continue;
             }
             if (target.startsWith("/")) {
-                entries.asMap().remove(request.host() + target);
+                entries.asMap().remove(key(scheme(exchange), request.host(), target));
             } else {
                 try {
                     java.net.URI uri = java.net.URI.create(target);
                     if (uri.getHost() != null && uri.getHost().equalsIgnoreCase(request.host())) {
-                        entries.asMap().remove(request.host() + uri.getRawPath()
-                                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+                        String scheme = uri.getScheme() == null ? scheme(exchange)
+                                : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+                        entries.asMap().remove(key(scheme, request.host(), uri.getRawPath()
+                                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())));
                     }
                 } catch (IllegalArgumentException e) {
                     // not a URI: nothing to invalidate
