@@ -178,7 +178,8 @@ public final class EdgeServer implements AutoCloseable {
                 InetSocketAddress bind = new InetSocketAddress(listener.host, listener.port);
                 AcceptingChannel<? extends StreamConnection> channel;
                 if (listener.proxyProtocol) {
-                    ProxyProtocolOpenListener proxy = new ProxyProtocolOpenListener(new ScanningOpenListener(http),
+                    ProxyProtocolOpenListener proxy = new ProxyProtocolOpenListener(new ScanningOpenListener(http,
+                            maxConnectionsPerClient),
                             null, buffers, serverOptions);
                     channel = created.createStreamConnectionServer(bind, new AcceptGate(proxy, maxConnections,
                             maxConnectionsPerClient, edge.trustedProxies()), socketOptions);
@@ -410,7 +411,10 @@ public final class EdgeServer implements AutoCloseable {
             return this;
         }
 
-        /** Connections open at once from one client address; beyond it, 429 and a close. */
+        /**
+         * Connections open at once from one client address; beyond it, 429 and a close. On a PROXY protocol
+         * listener the client is the one its header names, counted once the header was read.
+         */
         public Builder maxConnectionsPerClient(int max) {
             if (max < 1) {
                 throw new IllegalArgumentException("maxConnectionsPerClient: " + max + " (expected: >= 1)");

@@ -84,4 +84,45 @@ class ProxyProtocolIT {
             server.shutdown(Duration.ofMillis(200));
         }
     }
+
+    /** The per-client limit counts the client the PROXY header names, not the load balancer. */
+    @Test
+    void perClientLimitAppliesToTheClientBehindTheProxy() throws Exception {
+        Edge edge = Edge.builder().trustedProxies(TrustedProxies.of("127.0.0.1/32")).route(Route.named("r")
+                .path("/**").to((ex, r) -> Response.of(200, "text/plain", "ok").completed()).build()).build();
+        EdgeServer server = EdgeServer.builder(edge).listenWithProxyProtocol("127.0.0.1", 0)
+                .maxConnectionsPerClient(2).build().start();
+        java.util.List<Socket> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Socket socket = new Socket("127.0.0.1", server.port());
+                socket.setSoTimeout(5000);
+                socket.getOutputStream().write(("PROXY TCP4 198.51.100.7 10.0.0.1 4000" + i + " 80\r\n"
+                        + "GET /x HTTP/1.1\r\nHost: e\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                assertTrue(RawHttp.readHead(socket.getInputStream()).startsWith("HTTP/1.1 200"));
+                held.add(socket); // kept open: the client now has two connections
+            }
+            String third = send(server.port(), "PROXY TCP4 198.51.100.7 10.0.0.1 40009 80\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertTrue(third.startsWith("HTTP/1.1 429"), third);
+            assertTrue(third.contains("application/problem+json"), third);
+            String other = send(server.port(), "PROXY TCP4 198.51.100.8 10.0.0.1 40000 80\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertTrue(other.startsWith("HTTP/1.1 200"), "another client behind the same proxy: " + other);
+            held.remove(0).close();
+            String again = "";
+            for (int i = 0; i < 50 && !again.startsWith("HTTP/1.1 200"); i++) {
+                Thread.sleep(20); // the edge counts the close when it sees it
+                again = send(server.port(), "PROXY TCP4 198.51.100.7 10.0.0.1 40010 80\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+            }
+            assertTrue(again.startsWith("HTTP/1.1 200"), "a closed connection frees its place: " + again);
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
+            server.shutdown(Duration.ofMillis(200));
+        }
+    }
 }

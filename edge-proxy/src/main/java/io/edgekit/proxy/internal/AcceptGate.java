@@ -8,12 +8,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.ChannelListener;
-import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 import org.xnio.channels.AcceptingChannel;
@@ -28,10 +26,9 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
 
     private final ChannelListener<StreamConnection> openListener;
     private final int maxConnections;
-    private final int maxPerClient;
+    private final ClientCounts perClient;
     private final TrustedProxies proxies;
     private final AtomicInteger open = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
 
     public AcceptGate(ChannelListener<StreamConnection> openListener, int maxConnections, int maxPerClient) {
         this(openListener, maxConnections, maxPerClient, null);
@@ -39,14 +36,14 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
 
     /**
      * A gate for a PROXY protocol listener: only peers in {@code proxies} may connect (the client
-     * address then comes from the PROXY header), and the per-client limit does not apply, since every
-     * connection comes from a proxy. The head scanner is left to the listener behind the PROXY header.
+     * address then comes from the PROXY header), and the per-client limit is left to the listener behind
+     * the PROXY header ({@link ScanningOpenListener}), which knows the client; so is the head scanner.
      */
     public AcceptGate(ChannelListener<StreamConnection> openListener, int maxConnections, int maxPerClient,
             TrustedProxies proxies) {
         this.openListener = openListener;
         this.maxConnections = maxConnections;
-        this.maxPerClient = proxies == null ? maxPerClient : Integer.MAX_VALUE;
+        this.perClient = new ClientCounts(proxies == null ? maxPerClient : Integer.MAX_VALUE);
         this.proxies = proxies;
     }
 
@@ -85,9 +82,8 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
             refuse(connection, new Problem(503, "Service Unavailable", "too many connections"), false);
             return;
         }
-        AtomicInteger count = perClient.computeIfAbsent(client, c -> new AtomicInteger());
-        if (count.incrementAndGet() > maxPerClient) {
-            release(client, count);
+        AtomicInteger count = perClient.tryAcquire(client);
+        if (count == null) {
             open.decrementAndGet();
             refuse(connection, new Problem(429, "Too Many Requests", "too many connections from this client"),
                     true);
@@ -97,27 +93,14 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
             connection.getSourceChannel().setConduit(new HeadScanConduit(connection.getSourceChannel().getConduit()));
         }
         openListener.handleEvent(connection);
-        ChannelListener<? super StreamConnection> undertows = connection.getCloseListener();
-        connection.setCloseListener(closed -> {
+        ClientCounts.onClose(connection, () -> {
             open.decrementAndGet();
-            release(client, count);
-            ChannelListeners.invokeChannelListener(closed, undertows);
+            perClient.release(client, count);
         });
-        if (!connection.isOpen()) {
-            // closed while Undertow took it over, before our listener was in place
-            open.decrementAndGet();
-            release(client, count);
-        }
-    }
-
-    private void release(InetAddress client, AtomicInteger count) {
-        if (count.decrementAndGet() <= 0) {
-            perClient.remove(client, count);
-        }
     }
 
     /** Writes a problem response if the socket takes it at once, then closes. Never blocks. */
-    private static void refuse(StreamConnection connection, Problem problem, boolean retryAfter) {
+    static void refuse(StreamConnection connection, Problem problem, boolean retryAfter) {
         String requestId = RequestIds.next();
         byte[] body = problem.toJson(requestId).getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + problem.status() + " " + problem.title() + "\r\n"

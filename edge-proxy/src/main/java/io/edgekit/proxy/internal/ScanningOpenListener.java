@@ -1,27 +1,42 @@
 package io.edgekit.proxy.internal;
 
+import io.edgekit.core.Problem;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.ConnectorStatistics;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.OpenListener;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.xnio.OptionMap;
 import org.xnio.StreamConnection;
 
 /**
- * Puts the request-head scanner on a connection just before Undertow's HTTP listener takes it: used
- * behind the PROXY protocol listener, whose binary header must not be scanned as a request head.
+ * Behind the PROXY protocol listener, once the header named the client: refuses a client over its
+ * connection limit (429 and a close), and puts the request-head scanner on the connection just before
+ * Undertow's HTTP listener takes it (the binary PROXY header must not be scanned as a request head).
  */
 public final class ScanningOpenListener implements OpenListener {
     private final OpenListener http;
+    private final ClientCounts perClient;
 
-    public ScanningOpenListener(OpenListener http) {
+    public ScanningOpenListener(OpenListener http, int maxPerClient) {
         this.http = http;
+        this.perClient = new ClientCounts(maxPerClient);
     }
 
     @Override
     public void handleEvent(StreamConnection connection) {
+        InetAddress client = ((InetSocketAddress) connection.getPeerAddress()).getAddress();
+        AtomicInteger count = perClient.tryAcquire(client);
+        if (count == null) {
+            AcceptGate.refuse(connection, new Problem(429, "Too Many Requests",
+                    "too many connections from this client"), true);
+            return;
+        }
         connection.getSourceChannel().setConduit(new HeadScanConduit(connection.getSourceChannel().getConduit()));
         http.handleEvent(connection);
+        ClientCounts.onClose(connection, () -> perClient.release(client, count));
     }
 
     @Override
