@@ -18,6 +18,8 @@ public final class Request {
     private final String query;
     private final Headers headers;
     private final Body body;
+    /** {@link #host()}, made on first use; a race makes it twice, to the same value. */
+    private String host;
 
     private Request(String method, String scheme, String authority, String path, String query,
             Headers headers, Body body) {
@@ -62,7 +64,12 @@ public final class Request {
 
     /** The authority without a port, lower-cased. */
     public String host() {
-        return Hosts.hostOf(authority);
+        String made = host;
+        if (made == null) {
+            made = Hosts.hostOf(authority);
+            host = made;
+        }
+        return made;
     }
 
     public String path() {

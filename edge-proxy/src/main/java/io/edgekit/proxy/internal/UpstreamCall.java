@@ -15,11 +15,9 @@ import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientExchange;
 import io.undertow.client.ClientRequest;
 import io.undertow.client.ClientResponse;
-import io.undertow.client.ProxiedRequestAttachments;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
-import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import java.io.IOException;
 import java.util.List;
@@ -37,7 +35,6 @@ import org.xnio.XnioIoThread;
  */
 final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Callback, ChannelBody.Owner, Activity {
     private static final Logger logger = LoggerFactory.getLogger(UpstreamCall.class);
-    private static final HttpString X_FORWARDED_PROTO = HttpString.tryFromString("X-Forwarded-Proto");
 
     /** Set on an exchange whose client said {@code TE: trailers}. */
     static final io.edgekit.core.Attr<Boolean> TE_TRAILERS = io.edgekit.core.Attr.named("edgekit.te-trailers");
@@ -176,7 +173,6 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         if (upstream.http2() && exchange.getOrNull(TE_TRAILERS) != null) {
             headers.put(io.undertow.util.Headers.TE, "trailers"); // gRPC servers ask for it
         }
-        outbound.putAttachment(ProxiedRequestAttachments.IS_SSL, exchange.isSecure());
         String upgrade = exchange.getOrNull(Tunnel.UPGRADE);
         if (upgrade != null) {
             headers.put(io.undertow.util.Headers.CONNECTION, "Upgrade");
@@ -204,11 +200,6 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
     private void onExchange(ClientExchange clientExchange) {
         if (finished) {
             return;
-        }
-        // Undertow's client writes its own X-Forwarded-Proto; the edge's (kept from a trusted proxy) wins.
-        String proto = request.headers().firstOrNull("x-forwarded-proto");
-        if (proto != null) {
-            clientExchange.getRequest().getRequestHeaders().put(X_FORWARDED_PROTO, proto);
         }
         ConnectionPools.Pooled connection = pooled;
         clientExchange.setResponseListener(new ClientCallback<ClientExchange>() {
