@@ -11,6 +11,7 @@ import io.edgekit.core.Request;
 import io.edgekit.core.Response;
 import io.edgekit.proxy.internal.ByteRanges;
 import io.edgekit.proxy.internal.FileBody;
+import io.edgekit.proxy.internal.HttpDates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -27,7 +28,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -287,14 +287,8 @@ public final class StaticFiles {
     }
 
     private static Instant parseDate(String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return ZonedDateTime.parse(value.trim(), HTTP_DATE).toInstant();
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        long seconds = HttpDates.epochSeconds(value);
+        return seconds == HttpDates.INVALID ? null : Instant.ofEpochSecond(seconds);
     }
 
     private static Response notFound() {

@@ -145,7 +145,7 @@ class HttpCacheTest {
         origin.answer = r -> origin(200, "x", "cache-control", "max-age=60");
         get("/auth", "authorization", "Bearer t");
         get("/auth", "authorization", "Bearer t");
-        assertEquals(2, origin.hits.get() - 8, "authorized requests bypass a shared cache");
+        assertEquals(2, origin.hits.get() - 8, "responses to authorized requests are not stored by default");
         origin.answer = r -> origin(200, "x", "cache-control", "public, max-age=60");
         get("/pub");
         Response authorized = get("/pub", "authorization", "Bearer t");
@@ -350,5 +350,34 @@ class HttpCacheTest {
         assertEquals(2, cache.size());
         assertTrue(cache.purge("shop.example", "/k"), "purge removes both");
         assertEquals(0, cache.size());
+    }
+
+    @Test
+    void responsesToAuthorizedRequestsAreStoredWhenTheySaySo() {
+        for (String directive : new String[] {"public, max-age=60", "s-maxage=60", "max-age=60, must-revalidate"}) {
+            String uri = "/authorized/" + directive.replace(' ', '_');
+            origin.answer = r -> origin(200, "shared", "cache-control", directive);
+            Response first = get(uri, "authorization", "Bearer t");
+            assertEquals("edgekit; fwd=miss; stored", status(first), directive);
+            assertEquals("edgekit; hit", status(get(uri)), directive);
+            assertEquals("edgekit; hit", status(get(uri, "authorization", "Bearer u")), directive);
+        }
+        origin.answer = r -> origin(200, "mine", "cache-control", "max-age=60");
+        assertEquals("edgekit; fwd=miss; detail=authorization", status(get("/mine", "authorization", "Bearer t")));
+        assertEquals("edgekit; fwd=miss; stored", status(get("/mine")), "the other client's answer was not kept");
+    }
+
+    @Test
+    void ifModifiedSinceTakesEveryHttpDateFormatAndFallsBackToDate() {
+        origin.answer = r -> origin(200, "d", "cache-control", "max-age=600", "last-modified",
+                "Sun, 06 Nov 1994 08:49:37 GMT");
+        get("/dated");
+        assertEquals(304, get("/dated", "if-modified-since", "Sunday, 06-Nov-94 08:49:37 GMT").status(), "RFC 850");
+        assertEquals(304, get("/dated", "if-modified-since", "Sun Nov  6 08:49:37 1994").status(), "asctime");
+        assertEquals(200, get("/dated", "if-modified-since", "Sat, 05 Nov 1994 08:49:37 GMT").status());
+        origin.answer = r -> origin(200, "n", "cache-control", "max-age=600"); // Date, no Last-Modified
+        get("/undated");
+        String later = DateTimeFormatter.RFC_1123_DATE_TIME.format(wall.instant().plusSeconds(60).atZone(ZoneOffset.UTC));
+        assertEquals(304, get("/undated", "if-modified-since", later).status(), "the Date stands in");
     }
 }

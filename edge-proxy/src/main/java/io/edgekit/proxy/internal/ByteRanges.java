@@ -2,9 +2,6 @@ package io.edgekit.proxy.internal;
 
 import io.edgekit.core.Headers;
 import io.edgekit.core.Response;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 
 /** A single byte range of a representation whose length is known (RFC 9110 section 14). */
 public final class ByteRanges {
@@ -32,8 +29,8 @@ public final class ByteRanges {
                 // If-Range compares strongly (RFC 9110 section 13.1.5)
                 current = etag != null && !etag.startsWith("W/") && !ifRange.startsWith("W/") && ifRange.equals(etag);
             } else {
-                long date = epochSeconds(ifRange);
-                current = date != Long.MIN_VALUE && lastModifiedSeconds != Long.MIN_VALUE && date == lastModifiedSeconds;
+                long date = HttpDates.epochSeconds(ifRange);
+                current = date != HttpDates.INVALID && lastModifiedSeconds != Long.MIN_VALUE && date == lastModifiedSeconds;
             }
             if (!current) {
                 return null;
@@ -75,13 +72,5 @@ public final class ByteRanges {
     /** 416 with {@code Content-Range: bytes *}{@code /size}. */
     public static Response unsatisfiable(long size, String detail) {
         return Response.problem(416, "Range Not Satisfiable", detail).withHeader("content-range", "bytes */" + size);
-    }
-
-    private static long epochSeconds(String httpDate) {
-        try {
-            return ZonedDateTime.parse(httpDate, DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
-        } catch (DateTimeParseException e) {
-            return Long.MIN_VALUE;
-        }
     }
 }

@@ -3,9 +3,7 @@ package io.edgekit.proxy.internal;
 import io.edgekit.core.Headers;
 import io.edgekit.core.Request;
 import java.time.Instant;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -148,14 +146,8 @@ final class CacheEntry {
     }
 
     static long epochSeconds(String httpDate, long fallback) {
-        if (httpDate == null) {
-            return fallback;
-        }
-        try {
-            return ZonedDateTime.parse(httpDate.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
-        } catch (DateTimeParseException e) {
-            return fallback;
-        }
+        long seconds = HttpDates.epochSeconds(httpDate);
+        return seconds == HttpDates.INVALID ? fallback : seconds;
     }
 
     static String httpDate(long epochSeconds) {

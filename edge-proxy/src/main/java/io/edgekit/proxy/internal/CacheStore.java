@@ -171,8 +171,13 @@ public final class CacheStore {
             return CompletableFuture.completedFuture(status(Response.problem(504, "Gateway Timeout",
                     "only-if-cached and nothing is stored"), "fwd=miss; detail=only-if-cached"));
         }
-        if (asked.noStore || request.headers().contains("authorization") || method.equals("HEAD")) {
+        if (asked.noStore || method.equals("HEAD")) {
             return next.proceed(request).thenApply(response -> status(response, "fwd=bypass"));
+        }
+        if (request.headers().contains("authorization")) {
+            // stored only if the response says a shared cache may (RFC 9111 section 3.5); never collapsed
+            // with other clients' misses, whose answers it may not be given
+            return fetchAndStore(exchange, request, next, key, exchange.ticker().nanos(), "fwd=miss");
         }
         return miss(exchange, request, next, key);
     }
@@ -250,6 +255,10 @@ public final class CacheStore {
         }
         if (CacheControl.parse(request.headers()).noStore) {
             return "request-no-store";
+        }
+        if (request.headers().contains("authorization")
+                && !(control.isPublic || control.sMaxAgeSeen || control.mustRevalidate)) {
+            return "authorization";
         }
         if (!storeSetCookie && headers.contains("set-cookie")) {
             return "set-cookie";
@@ -478,7 +487,11 @@ public final class CacheStore {
             return false;
         }
         String since = request.headers().firstOrNull("if-modified-since");
+        // without Last-Modified, the response's Date stands in (RFC 9111 section 4.3.2)
         String lastModified = entry.headers.firstOrNull("last-modified");
+        if (lastModified == null) {
+            lastModified = entry.headers.firstOrNull("date");
+        }
         if (since == null || lastModified == null || (entry.status != 200 && entry.status != 203)) {
             return false;
         }
