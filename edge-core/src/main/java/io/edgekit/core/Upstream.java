@@ -22,6 +22,7 @@ public final class Upstream {
     private final Duration keepAlive;
     private final int maxResponseHeaderBytes;
     private final boolean http2;
+    private final boolean resendOnClosedConnection;
 
     private Upstream(Builder b) {
         this.name = b.name;
@@ -33,6 +34,15 @@ public final class Upstream {
         this.keepAlive = b.keepAlive;
         this.maxResponseHeaderBytes = b.maxResponseHeaderBytes;
         this.http2 = b.http2;
+        this.resendOnClosedConnection = b.resendOnClosedConnection;
+    }
+
+    /**
+     * True (the default) when an idempotent request whose body can be sent again goes out once more, on
+     * another connection to the same endpoint, after a kept-alive connection closed before any response.
+     */
+    public boolean resendOnClosedConnection() {
+        return resendOnClosedConnection;
     }
 
     /** True when the edge speaks HTTP/2 to these endpoints (cleartext, by prior knowledge). */
@@ -94,6 +104,7 @@ public final class Upstream {
         b.keepAlive = keepAlive;
         b.maxResponseHeaderBytes = maxResponseHeaderBytes;
         b.http2 = http2;
+        b.resendOnClosedConnection = resendOnClosedConnection;
         return b;
     }
 
@@ -113,6 +124,7 @@ public final class Upstream {
         private Duration keepAlive = Duration.ofSeconds(4);
         private int maxResponseHeaderBytes = 64 * 1024;
         private boolean http2;
+        private boolean resendOnClosedConnection = true;
 
         private Builder(String name) {
             requireNonNull(name, "name");
@@ -161,6 +173,18 @@ public final class Upstream {
                 throw new IllegalArgumentException("maxPendingPerIoThread: " + max + " (expected: >= 0)");
             }
             this.maxPendingPerIoThread = max;
+            return this;
+        }
+
+        /**
+         * Whether an idempotent request (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) whose body can be sent again
+         * goes out once more, on another connection to the same endpoint, when the kept-alive connection it
+         * was sent on closes before any response (the upstream closed it while idle, as the request went
+         * out). At most twice; on by default, as HTTP clients do. Off for upstreams that must never see a
+         * request twice, even an idempotent one: such a request then gets a 502.
+         */
+        public Builder resendOnClosedConnection(boolean resend) {
+            this.resendOnClosedConnection = resend;
             return this;
         }
 

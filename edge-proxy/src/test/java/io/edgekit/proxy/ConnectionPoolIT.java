@@ -125,6 +125,19 @@ class ConnectionPoolIT {
             } finally {
                 server.shutdown(Duration.ofSeconds(1));
             }
+            Edge strict = Edge.builder().route(Route.named("r").path("/**").to(Upstream.named("u")
+                    .endpoint("127.0.0.1", backend.port()).resendOnClosedConnection(false).build()).build()).build();
+            server = EdgeServer.builder(strict).listen("127.0.0.1", 0).ioThreads(1).build().start();
+            try {
+                URI uri = URI.create("http://127.0.0.1:" + server.port() + "/x");
+                assertEquals(200, client.send(HttpRequest.newBuilder(uri).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode());
+                assertEquals(502, client.send(HttpRequest.newBuilder(uri).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode(), "not sent again when told not to");
+                assertEquals(5, answered.get());
+            } finally {
+                server.shutdown(Duration.ofSeconds(1));
+            }
         }
     }
 }

@@ -471,7 +471,8 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
      * out once more on another connection (RFC 9112 section 9.3.1), at most twice.
      */
     private boolean retriedOnAnotherConnection(String why) {
-        if (!reused || responseReceived || finished || future.isDone() || staleRetries >= 2 || !replayable()) {
+        if (!reused || responseReceived || finished || future.isDone() || staleRetries >= 2
+                || !upstream.resendOnClosedConnection() || !replayable()) {
             return false;
         }
         staleRetries++;
