@@ -25,7 +25,7 @@ jar="$root/benchmarks/target/edge-bench-server.jar"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 ORIGIN=$(free_port)
 (cd "$suite" && npm_config_protocol=http npm_config_port=$ORIGIN npm_config_pidfile="$work/server.pid" \
-    node server/server.mjs > "$work/origin.log" 2>&1) &
+    exec node server/server.mjs > "$work/origin.log" 2>&1) &
 pids+=($!)
 for _ in $(seq 1 50); do grep -q 'Listening' "$work/origin.log" && break; sleep 0.1; done
 

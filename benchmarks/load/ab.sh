@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# A/B of bench-server builds: each jar runs `edge-bench-server.jar` (its documented command line) on the
+# proxy core at the same time, in front of the same two loopback NGINX upstreams, and wrk measures them
+# alternately, round after round. Prints, per jar, the median req/s, CPU µs per request (user and
+# kernel, from /proc) and p99 over the rounds. For checking what one change does to the forwarding path.
+#
+#   benchmarks/load/ab.sh before.jar after.jar [more.jar ...]
+#   ROUNDS=6 DURATION=6 benchmarks/load/ab.sh before.jar after.jar
+#
+# Build a jar of an earlier commit with: git worktree add /tmp/old REV && (cd /tmp/old &&
+#   mvn -B -ntp -q package -DskipTests -pl benchmarks -am) && cp /tmp/old/benchmarks/target/edge-bench-server.jar before.jar
+set -euo pipefail
+[ $# -ge 2 ] || { echo "usage: $0 A.jar B.jar [C.jar ...]" >&2; exit 2; }
+for jar in "$@"; do [ -f "$jar" ] || { echo "no such jar: $jar" >&2; exit 2; }; done
+ROUNDS=${ROUNDS:-4}
+DURATION=${DURATION:-6}
+CONNECTIONS=${CONNECTIONS:-50}
+PROXY_CORE=${PROXY_CORE:-1}
+LOAD_CORE=${LOAD_CORE:-0}
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || need+=(nginx-light)
+command -v taskset >/dev/null || need+=(util-linux)
+if [ ${#need[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+work=$(mktemp -d /tmp/edgekit-ab.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+UP_A=$(free_port); UP_B=$(free_port)
+body=$(printf 'x%.0s' $(seq 1 128))
+cat > "$work/upstreams.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/upstreams.pid;
+error_log $work/upstreams.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:$UP_A; location / { default_type text/plain; return 200 '$body'; } }
+  server { listen 127.0.0.1:$UP_B; location / { default_type text/plain; return 200 '$body'; } }
+}
+CONF
+taskset -c "$LOAD_CORE" nginx -c "$work/upstreams.conf" -p "$work" > /dev/null 2>&1 &
+pids+=($!)
+
+names=(); ports=(); jpids=()
+i=0
+for jar in "$@"; do
+  name="$(basename "$jar" .jar)#$i"
+  port=$(free_port)
+  taskset -c "$PROXY_CORE" java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --port "$port" \
+      --upstream 127.0.0.1:$UP_A --upstream 127.0.0.1:$UP_B --io-threads 1 > "$work/$i.out" 2>&1 &
+  pids+=($!); jpids+=($!); names+=("$name"); ports+=("$port")
+  for _ in $(seq 1 200); do grep -q '^ready' "$work/$i.out" && break; sleep 0.1; done
+  grep -q '^ready' "$work/$i.out" || { echo "$jar did not start:"; cat "$work/$i.out"; exit 1; }
+  i=$((i + 1))
+done
+
+measure() { # index seconds -> "req/s cpu_us user_us sys_us p99_ms"
+  local pid=${jpids[$1]} port=${ports[$1]} out u0 s0 u1 s1
+  read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  out=$(taskset -c "$LOAD_CORE" wrk --latency -t1 -c"$CONNECTIONS" -d"$2s" "http://127.0.0.1:$port/")
+  read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  python3 - "$out" "$u0" "$s0" "$u1" "$s1" "$(getconf CLK_TCK)" <<'PY'
+import re, sys
+out, u0, s0, u1, s1, hz = sys.argv[1], *map(int, sys.argv[2:6]), int(sys.argv[6])
+n = int(re.search(r"(\d+) requests in", out).group(1))
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+p99ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+per = lambda ticks: ticks * 1e6 / hz / max(n, 1)
+print(f"{rps:.0f} {per(u1-u0+s1-s0):.2f} {per(u1-u0):.2f} {per(s1-s0):.2f} {p99ms:.2f}")
+PY
+}
+
+for i in "${!names[@]}"; do measure "$i" 5 > /dev/null; measure "$i" 5 > /dev/null; done # warm up (JIT)
+: > "$work/ab.txt"
+for round in $(seq 1 "$ROUNDS"); do
+  for i in "${!names[@]}"; do
+    echo "${names[$i]} $(measure "$i" "$DURATION")" | tee -a "$work/ab.txt"
+  done
+done
+echo
+python3 - "$work/ab.txt" <<'PY'
+import collections, statistics, sys
+rows = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    name, *values = line.split()
+    rows[name].append([float(v) for v in values])
+print("| jar | req/s | CPU µs/req | user | kernel | p99 ms |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
+for name, runs in rows.items():
+    med = [statistics.median(column) for column in zip(*runs)]
+    print(f"| {name} | {med[0]:.0f} | {med[1]:.2f} | {med[2]:.2f} | {med[3]:.2f} | {med[4]:.2f} |")
+PY
