@@ -122,21 +122,31 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         if (outbound == null) {
             return;
         }
-        connection.connection.sendRequest(outbound, new ClientCallback<ClientExchange>() {
+        connection.connection.sendRequest(outbound, onConnection(connection, this::onExchange,
+                "sending the request failed"));
+    }
+
+    /**
+     * A callback for an exchange on {@code connection} that acts only while the call still uses that
+     * connection: after a resend on another one, late words from the one given up are ignored.
+     */
+    private ClientCallback<ClientExchange> onConnection(ConnectionPools.Pooled connection,
+            java.util.function.Consumer<ClientExchange> completed, String failure) {
+        return new ClientCallback<>() {
             @Override
-            public void completed(ClientExchange clientExchange) {
+            public void completed(ClientExchange result) {
                 if (pooled == connection) {
-                    onExchange(clientExchange);
+                    completed.accept(result);
                 }
             }
 
             @Override
             public void failed(IOException e) {
-                if (pooled == connection) { // not a late word from a connection already given up
-                    fail(UpstreamException.reset("sending the request failed"), e);
+                if (pooled == connection) {
+                    fail(UpstreamException.reset(failure), e);
                 }
             }
-        });
+        };
     }
 
     @Override
@@ -201,22 +211,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         if (finished) {
             return;
         }
-        ConnectionPools.Pooled connection = pooled;
-        clientExchange.setResponseListener(new ClientCallback<ClientExchange>() {
-            @Override
-            public void completed(ClientExchange result) {
-                if (pooled == connection) {
-                    onResponse(result);
-                }
-            }
-
-            @Override
-            public void failed(IOException e) {
-                if (pooled == connection) { // not a late word from a connection already given up
-                    fail(UpstreamException.reset("reading the response failed"), e);
-                }
-            }
-        });
+        clientExchange.setResponseListener(onConnection(pooled, this::onResponse, "reading the response failed"));
         Body body = request.body();
         if (!(body instanceof ChannelBody channelBody && channelBody.isUntouched()) && bodyLength() == 0) {
             requestSent(); // no content: the client connection has already finished the request
