@@ -11,41 +11,17 @@ final class BytesWriter {
 
     static void write(StreamSinkChannel sink, byte[] bytes, Activity activity, ChannelPump.Callback callback) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        Runnable step = new Runnable() {
-            private boolean done;
-
+        new SinkWriter(sink, bytes.length, callback) {
             @Override
-            public void run() {
-                if (done) {
-                    return;
-                }
-                try {
-                    while (buffer.hasRemaining()) {
-                        if (sink.write(buffer) == 0) {
-                            sink.resumeWrites();
-                            return;
-                        }
-                        activity.touch();
+            boolean writeSome(StreamSinkChannel sink) throws IOException {
+                while (buffer.hasRemaining()) {
+                    if (sink.write(buffer) == 0) {
+                        return false;
                     }
-                    sink.shutdownWrites();
-                    if (!sink.flush()) {
-                        sink.resumeWrites();
-                        return;
-                    }
-                } catch (IOException e) {
-                    done = true;
-                    sink.getWriteSetter().set(null);
-                    sink.suspendWrites();
-                    callback.failed(e, false);
-                    return;
+                    activity.touch();
                 }
-                done = true;
-                sink.getWriteSetter().set(null);
-                sink.suspendWrites();
-                callback.completed(bytes.length);
+                return true;
             }
-        };
-        sink.getWriteSetter().set(channel -> step.run());
-        step.run();
+        }.start();
     }
 }

@@ -12,52 +12,27 @@ final class FileWriter {
     }
 
     static void write(StreamSinkChannel sink, FileBody file, ChannelPump.Callback callback) {
-        Runnable step = new Runnable() {
+        new SinkWriter(sink, file.length(), callback) {
             private long position = file.offset();
             private long remaining = file.length();
-            private boolean done;
 
             @Override
-            public void run() {
-                if (done) {
-                    return;
+            boolean writeSome(StreamSinkChannel sink) throws IOException {
+                if (file.channel().size() < position + remaining) {
+                    throw new IOException("the file shrank while it was sent");
                 }
-                try {
-                    if (file.channel().size() < position + remaining) {
-                        throw new IOException("the file shrank while it was sent");
+                while (remaining > 0) {
+                    // some conduits read from the channel's own position whatever position they are given
+                    file.channel().position(position);
+                    long sent = sink.transferFrom(file.channel(), position, remaining);
+                    if (sent == 0) {
+                        return false;
                     }
-                    while (remaining > 0) {
-                        // some conduits read from the channel's own position whatever position they are given
-                        file.channel().position(position);
-                        long sent = sink.transferFrom(file.channel(), position, remaining);
-                        if (sent == 0) {
-                            sink.resumeWrites();
-                            return;
-                        }
-                        position += sent;
-                        remaining -= sent;
-                    }
-                    sink.shutdownWrites();
-                    if (!sink.flush()) {
-                        sink.resumeWrites();
-                        return;
-                    }
-                } catch (IOException e) {
-                    finish();
-                    callback.failed(e, false);
-                    return;
+                    position += sent;
+                    remaining -= sent;
                 }
-                finish();
-                callback.completed(file.length());
+                return true;
             }
-
-            private void finish() {
-                done = true;
-                sink.getWriteSetter().set(null);
-                sink.suspendWrites();
-            }
-        };
-        sink.getWriteSetter().set(channel -> step.run());
-        step.run();
+        }.start();
     }
 }
