@@ -2,8 +2,6 @@ package io.edgekit.proxy.internal;
 
 import io.edgekit.core.Headers;
 import io.edgekit.core.Request;
-import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -148,10 +146,5 @@ final class CacheEntry {
     static long epochSeconds(String httpDate, long fallback) {
         long seconds = HttpDates.epochSeconds(httpDate);
         return seconds == HttpDates.INVALID ? fallback : seconds;
-    }
-
-    static String httpDate(long epochSeconds) {
-        return DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochSecond(epochSeconds).atZone(
-                java.time.ZoneOffset.UTC));
     }
 }

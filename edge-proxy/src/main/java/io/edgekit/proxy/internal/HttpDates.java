@@ -22,6 +22,12 @@ public final class HttpDates {
     private HttpDates() {
     }
 
+    /** The IMF-fixdate of {@code epochSeconds}, the format HTTP senders use. */
+    public static String format(long epochSeconds) {
+        return DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                LocalDateTime.ofEpochSecond(epochSeconds, 0, ZoneOffset.UTC).atOffset(ZoneOffset.UTC));
+    }
+
     /** Seconds since the epoch, or {@link #INVALID}. */
     public static long epochSeconds(String value) {
         if (value == null) {
