@@ -17,14 +17,9 @@ DURATION=${DURATION:-6}
 CONNECTIONS=${CONNECTIONS:-50}
 PROXY_CORE=${PROXY_CORE:-1}
 LOAD_CORE=${LOAD_CORE:-0}
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v taskset >/dev/null || need+=(util-linux)
-if [ ${#need[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/common.sh"
+need_commands wrk:wrk nginx:nginx-light taskset:util-linux
 work=$(mktemp -d /tmp/edgekit-ab.XXXXXX)
 pids=()
 cleanup() {
@@ -33,25 +28,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-UP_A=$(free_port); UP_B=$(free_port)
-body=$(printf 'x%.0s' $(seq 1 128))
-cat > "$work/upstreams.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/upstreams.pid;
-error_log $work/upstreams.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:$UP_A; location / { default_type text/plain; return 200 '$body'; } }
-  server { listen 127.0.0.1:$UP_B; location / { default_type text/plain; return 200 '$body'; } }
-}
-CONF
-taskset -c "$LOAD_CORE" nginx -c "$work/upstreams.conf" -p "$work" > /dev/null 2>&1 &
-pids+=($!)
+start_upstreams
 
 names=(); ports=(); jpids=()
 i=0

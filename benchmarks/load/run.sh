@@ -22,16 +22,8 @@ CONNECTIONS=${CONNECTIONS:-50}
 PROXY_CORE=${PROXY_CORE:-1}
 LOAD_CORE=${LOAD_CORE:-0}
 
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v haproxy >/dev/null || need+=(haproxy)
-command -v taskset >/dev/null || need+=(util-linux)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+. "$here/common.sh"
+need_commands wrk:wrk nginx:nginx-light haproxy:haproxy taskset:util-linux
 jar="$root/benchmarks/target/edge-bench-server.jar"
 if [ ! -f "$jar" ]; then
   (cd "$root" && mvn -B -ntp -q package -DskipTests -pl benchmarks -am)
@@ -45,34 +37,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() {
-  for _ in $(seq 1 100); do
-    if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "port $1 did not open" >&2; return 1
-}
-
-# --- the two upstreams: one small NGINX on the load core answering 128 bytes, keep-alive ---
-UP_A=$(free_port); UP_B=$(free_port)
-body=$(printf 'x%.0s' $(seq 1 128))
-cat > "$work/upstreams.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/upstreams.pid;
-error_log $work/upstreams.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:$UP_A; location / { default_type text/plain; return 200 '$body'; } }
-  server { listen 127.0.0.1:$UP_B; location / { default_type text/plain; return 200 '$body'; } }
-}
-CONF
-taskset -c "$LOAD_CORE" nginx -c "$work/upstreams.conf" -p "$work" &
-pids+=($!)
-wait_port "$UP_A"; wait_port "$UP_B"
+# --- the two upstreams, the same for every contender ---
+start_upstreams
 
 # --- the contenders, each on the proxy core with one IO thread ---
 declare -A PORT PID

@@ -1,0 +1,50 @@
+# Shared by run.sh and ab.sh (sourced, not run): tools, ports, and the two loopback NGINX upstreams that
+# every contender stands in front of. The caller sets `work` (a scratch folder), `LOAD_CORE` and the
+# array `pids` (processes its cleanup kills).
+
+# need_commands CMD:PACKAGE ...: installs from Debian the packages of the commands that are missing
+need_commands() {
+  local need=() pair
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
+  done
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+wait_port() {
+  for _ in $(seq 1 100); do
+    if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "port $1 did not open" >&2; return 1
+}
+
+# start_upstreams: one small NGINX on the load core answering 128 bytes with keep-alive, on two ports;
+# sets UP_A and UP_B
+start_upstreams() {
+  UP_A=$(free_port); UP_B=$(free_port)
+  local body
+  body=$(printf 'x%.0s' $(seq 1 128))
+  cat > "$work/upstreams.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/upstreams.pid;
+error_log $work/upstreams.err warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:$UP_A; location / { default_type text/plain; return 200 '$body'; } }
+  server { listen 127.0.0.1:$UP_B; location / { default_type text/plain; return 200 '$body'; } }
+}
+CONF
+  taskset -c "$LOAD_CORE" nginx -c "$work/upstreams.conf" -p "$work" > /dev/null 2>&1 &
+  pids+=($!)
+  wait_port "$UP_A"; wait_port "$UP_B"
+}
