@@ -31,6 +31,14 @@ final class CacheControl {
     /** Whether Surrogate-Control decided storage and freshness, which Cache-Control then does not. */
     boolean surrogate;
 
+    /**
+     * Whether a response with these directives may be given to requests with Authorization from a shared
+     * cache (RFC 9111 section 3.5).
+     */
+    boolean allowsAuthorized() {
+        return isPublic || sMaxAgeSeen || mustRevalidate;
+    }
+
     static CacheControl parse(Headers headers) {
         CacheControl cc = new CacheControl();
         for (String value : headers.all("cache-control")) {
@@ -106,15 +114,7 @@ final class CacheControl {
 
     /** Non-negative digits only, no spaces; UNSET otherwise. */
     private static long strictSeconds(String argument) {
-        if (argument.isEmpty()) {
-            return UNSET;
-        }
-        for (int i = 0; i < argument.length(); i++) {
-            if (argument.charAt(i) < '0' || argument.charAt(i) > '9') {
-                return UNSET;
-            }
-        }
-        return parseOrZero(argument);
+        return isDigits(argument) ? parseOrZero(argument) : UNSET;
     }
 
     /** The comma-separated members of a field value, outside quoted strings, trimmed, empty ones dropped. */
@@ -189,18 +189,26 @@ final class CacheControl {
     }
 
     private static long parseOrZero(String argument) {
-        if (argument == null || argument.isEmpty()) {
+        if (!isDigits(argument)) {
             return 0;
-        }
-        for (int i = 0; i < argument.length(); i++) {
-            if (argument.charAt(i) < '0' || argument.charAt(i) > '9') {
-                return 0;
-            }
         }
         try {
             return Long.parseLong(argument);
         } catch (NumberFormatException e) {
             return Integer.MAX_VALUE; // too large: the largest sensible value (RFC 9111 section 1.2.2)
         }
+    }
+
+    /** Whether {@code argument} is one or more ASCII digits. */
+    static boolean isDigits(String argument) {
+        if (argument == null || argument.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < argument.length(); i++) {
+            if (argument.charAt(i) < '0' || argument.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -52,7 +52,7 @@ final class CacheEntry {
         this.correctedInitialAge = Math.max(apparentAge, Math.max(0, ageValue) + responseDelay);
         // an invalid Age makes the response stale (RFC 9111 section 5.1): better a revalidation than a lie
         this.freshnessLifetime = ageValue < 0 ? 0 : lifetime(control, headers, date, heuristicAllowed);
-        this.authorizedOk = control.isPublic || control.sMaxAgeSeen || control.mustRevalidate;
+        this.authorizedOk = control.allowsAuthorized();
     }
 
     private static long lifetime(CacheControl control, Headers headers, long date, boolean heuristicAllowed) {
@@ -122,24 +122,13 @@ final class CacheEntry {
             return -1;
         }
         String value = headers.firstOrNull("age").trim();
-        if (value.isEmpty() || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (!CacheControl.isDigits(value)) {
             return -1;
         }
         try {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
             return Integer.MAX_VALUE;
-        }
-    }
-
-    static long parseSeconds(String value) {
-        if (value == null) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            return 0;
         }
     }
 

@@ -256,8 +256,7 @@ public final class CacheStore {
         if (CacheControl.parse(request.headers()).noStore) {
             return "request-no-store";
         }
-        if (request.headers().contains("authorization")
-                && !(control.isPublic || control.sMaxAgeSeen || control.mustRevalidate)) {
+        if (request.headers().contains("authorization") && !control.allowsAuthorized()) {
             return "authorization";
         }
         if (!storeSetCookie && headers.contains("set-cookie")) {
@@ -461,7 +460,8 @@ public final class CacheStore {
                 headers.set("content-range", ByteRanges.contentRange(range, entry.body.length));
                 headers.set("content-length", Integer.toString(length));
                 return Response.of(206, headers.build(), request.method().equals("HEAD") ? Body.empty()
-                        : Body.of(java.util.Arrays.copyOfRange(entry.body, (int) range[0], (int) range[0] + length)));
+                        : new BytesBody(java.util.Arrays.copyOfRange(entry.body, (int) range[0],
+                                (int) range[0] + length)));
             }
         }
         Response response = Response.of(entry.status, headers.build(),
