@@ -85,8 +85,7 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
         AtomicInteger count = perClient.tryAcquire(client);
         if (count == null) {
             open.decrementAndGet();
-            refuse(connection, new Problem(429, "Too Many Requests", "too many connections from this client"),
-                    true);
+            refuseOverClientLimit(connection);
             return;
         }
         if (proxies == null) {
@@ -99,8 +98,13 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
         });
     }
 
+    /** 429 with Retry-After and a close: the client has as many connections open as it may. */
+    static void refuseOverClientLimit(StreamConnection connection) {
+        refuse(connection, new Problem(429, "Too Many Requests", "too many connections from this client"), true);
+    }
+
     /** Writes a problem response if the socket takes it at once, then closes. Never blocks. */
-    static void refuse(StreamConnection connection, Problem problem, boolean retryAfter) {
+    private static void refuse(StreamConnection connection, Problem problem, boolean retryAfter) {
         String requestId = RequestIds.next();
         byte[] body = problem.toJson(requestId).getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + problem.status() + " " + problem.title() + "\r\n"

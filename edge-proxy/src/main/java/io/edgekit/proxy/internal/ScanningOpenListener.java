@@ -1,6 +1,5 @@
 package io.edgekit.proxy.internal;
 
-import io.edgekit.core.Problem;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.ConnectorStatistics;
 import io.undertow.server.HttpHandler;
@@ -30,8 +29,7 @@ public final class ScanningOpenListener implements OpenListener {
         InetAddress client = ((InetSocketAddress) connection.getPeerAddress()).getAddress();
         AtomicInteger count = perClient.tryAcquire(client);
         if (count == null) {
-            AcceptGate.refuse(connection, new Problem(429, "Too Many Requests",
-                    "too many connections from this client"), true);
+            AcceptGate.refuseOverClientLimit(connection);
             return;
         }
         connection.getSourceChannel().setConduit(new HeadScanConduit(connection.getSourceChannel().getConduit()));
