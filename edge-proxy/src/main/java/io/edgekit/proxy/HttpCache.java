@@ -6,6 +6,7 @@ import io.edgekit.core.Exchange;
 import io.edgekit.core.Filter;
 import io.edgekit.core.Request;
 import io.edgekit.core.Response;
+import io.edgekit.core.internal.HttpTokens;
 import io.edgekit.proxy.internal.CacheStore;
 import java.time.Clock;
 import java.util.concurrent.CompletionStage;
@@ -137,8 +138,7 @@ public final class HttpCache implements Filter {
          * which then speaks only to the caches downstream; and Surrogate-Control is removed from responses.
          */
         public Builder surrogateToken(String token) {
-            if (token != null && (token.isEmpty() || !token.chars().allMatch(c -> c > 32 && c < 127
-                    && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0))) {
+            if (token != null && (token.isEmpty() || !HttpTokens.isToken(token))) {
                 throw new IllegalArgumentException("surrogateToken: '" + token + "' (expected: an HTTP token)");
             }
             this.surrogateToken = token;

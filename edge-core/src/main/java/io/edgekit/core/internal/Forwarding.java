@@ -87,7 +87,7 @@ public final class Forwarding {
             forwarded.append(priorForwarded).append(", ");
         }
         forwarded.append("for=").append(IpLiterals.forwardedNode(peer)).append(";proto=").append(scheme);
-        if (!authority.isEmpty() && isToken(authority)) {
+        if (!authority.isEmpty() && HttpTokens.isToken(authority)) {
             forwarded.append(";host=").append(authority);
         } else if (!authority.isEmpty()) {
             forwarded.append(";host=\"").append(authority.replace("\\", "\\\\").replace("\"", "\\\""))
@@ -156,17 +156,5 @@ public final class Forwarding {
             return node.substring(0, colon);
         }
         return node;
-    }
-
-    private static boolean isToken(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
     }
 }

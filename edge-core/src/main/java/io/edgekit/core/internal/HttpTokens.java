@@ -1,0 +1,20 @@
+package io.edgekit.core.internal;
+
+/** The HTTP {@code token} grammar (RFC 9110 section 5.6.2). */
+public final class HttpTokens {
+    private HttpTokens() {
+    }
+
+    /** Whether every character of {@code s} is a {@code tchar} (true for ""). */
+    public static boolean isToken(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
