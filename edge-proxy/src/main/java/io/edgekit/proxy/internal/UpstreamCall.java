@@ -219,17 +219,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         }
         if (body instanceof ChannelBody channelBody && channelBody.isUntouched()) {
             requestPump = new ChannelPump(channelBody.take(), clientExchange.getRequestChannel(), buffers,
-                    maxRequestBodyBytes, this, new ChannelPump.Callback() {
-                        @Override
-                        public void completed(long bytes) {
-                            requestSent();
-                        }
-
-                        @Override
-                        public void failed(Throwable cause, boolean readSide) {
-                            requestBodyFailed(cause, readSide);
-                        }
-                    }, channelBody.prefix());
+                    maxRequestBodyBytes, this, requestBodyDone(), channelBody.prefix());
             requestPump.start();
             return;
         }
@@ -244,18 +234,23 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
                 requestBodyFailed(error, true);
                 return;
             }
-            BytesWriter.write(clientExchange.getRequestChannel(), data, this, new ChannelPump.Callback() {
-                @Override
-                public void completed(long written) {
-                    requestSent();
-                }
-
-                @Override
-                public void failed(Throwable cause, boolean readSide) {
-                    requestBodyFailed(cause, false);
-                }
-            });
+            BytesWriter.write(clientExchange.getRequestChannel(), data, this, requestBodyDone());
         }));
+    }
+
+    /** Where the request body's writer, pump or in-memory, reports that it is sent or why it is not. */
+    private ChannelPump.Callback requestBodyDone() {
+        return new ChannelPump.Callback() {
+            @Override
+            public void completed(long bytes) {
+                requestSent();
+            }
+
+            @Override
+            public void failed(Throwable cause, boolean readSide) {
+                requestBodyFailed(cause, readSide);
+            }
+        };
     }
 
     private void requestBodyFailed(Throwable cause, boolean readSide) {
