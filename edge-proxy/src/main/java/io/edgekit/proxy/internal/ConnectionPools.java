@@ -79,11 +79,13 @@ final class ConnectionPools {
     /** The pools of one endpoint, one per IO thread. */
     private final class EndpointPools {
         final Endpoint endpoint;
+        final boolean http2;
         final URI uri;
         final ThreadPool[] threads;
 
         EndpointPools(Endpoint endpoint, boolean http2, int ioThreads) {
             this.endpoint = endpoint;
+            this.http2 = http2;
             this.uri = URI.create((http2 ? "h2c-prior://" : "http://") + endpoint.address());
             this.threads = new ThreadPool[ioThreads];
         }
@@ -122,11 +124,11 @@ final class ConnectionPools {
             long keepAlive = upstream.keepAlive().toNanos();
             Pooled pooled;
             while ((pooled = idle.pollLast()) != null) {
-                if (pooled.connection.isOpen() && now - pooled.idleSince < keepAlive) {
+                if (pooled.isOpen() && now - pooled.idleSince < keepAlive) {
                     callback.connected(pooled, true);
                     return;
                 }
-                IoUtils.safeClose(pooled.connection);
+                pooled.close();
             }
             if (open < upstream.maxConnectionsPerIoThread()) {
                 connect(connectTimeout, callback);
@@ -154,14 +156,18 @@ final class ConnectionPools {
                 attempt.timer = ioThread.executeAfter(attempt::timedOut, connectTimeout.toNanos(),
                         TimeUnit.NANOSECONDS);
             }
-            UndertowClient.getInstance().connect(attempt, null, endpoint.uri, ioThread, null, buffers,
-                    CLIENT_OPTIONS);
+            if (endpoint.http2) {
+                UndertowClient.getInstance().connect(attempt, null, endpoint.uri, ioThread, null, buffers,
+                        CLIENT_OPTIONS);
+            } else {
+                Http1Connection.connect(ioThread, endpoint.endpoint, CLIENT_OPTIONS, attempt);
+            }
         }
 
         /** Gives a connection back: kept for the next request if {@code reusable}, else closed. */
         void release(Pooled pooled, boolean reusable) {
-            if (!reusable || !pooled.connection.isOpen()) {
-                IoUtils.safeClose(pooled.connection);
+            if (!reusable || !pooled.isOpen() || (pooled.http1 != null && !pooled.http1.recycle())) {
+                pooled.close();
                 return;
             }
             Waiter waiter = waiters.pollFirst();
@@ -203,9 +209,9 @@ final class ConnectionPools {
             long keepAlive = upstream.keepAlive().toNanos();
             for (Iterator<Pooled> it = idle.iterator(); it.hasNext();) {
                 Pooled pooled = it.next();
-                if (now - pooled.idleSince >= keepAlive || !pooled.connection.isOpen()) {
+                if (now - pooled.idleSince >= keepAlive || !pooled.isOpen()) {
                     it.remove();
-                    IoUtils.safeClose(pooled.connection);
+                    pooled.close();
                 }
             }
             if (!idle.isEmpty()) {
@@ -214,7 +220,7 @@ final class ConnectionPools {
         }
 
         /** One connect in progress. */
-        private final class ConnectAttempt implements ClientCallback<ClientConnection> {
+        private final class ConnectAttempt implements ClientCallback<ClientConnection>, Http1Connection.ConnectCallback {
             private final Callback callback;
             XnioExecutor.Key timer;
             private boolean timedOut;
@@ -230,11 +236,22 @@ final class ConnectionPools {
 
             @Override
             public void completed(ClientConnection connection) {
+                Pooled pooled = new Pooled(connection, null, ThreadPool.this);
+                connection.addCloseListener(c -> closed(pooled));
+                opened(pooled);
+            }
+
+            @Override
+            public void connected(Http1Connection connection) {
+                Pooled pooled = new Pooled(null, connection, ThreadPool.this);
+                connection.onClose(() -> closed(pooled));
+                opened(pooled);
+            }
+
+            private void opened(Pooled pooled) {
                 if (timer != null) {
                     timer.remove();
                 }
-                Pooled pooled = new Pooled(connection, ThreadPool.this);
-                connection.addCloseListener(c -> closed(pooled));
                 if (timedOut) {
                     release(pooled, true);
                 } else {
@@ -275,15 +292,31 @@ final class ConnectionPools {
         }
     }
 
-    /** A pooled connection and the pool it goes back to. */
+    /** A pooled connection, HTTP/1.1 (the edge's own client) or HTTP/2 (Undertow's), and the pool it goes back to. */
     static final class Pooled {
+        /** The HTTP/2 connection, or null. */
         final ClientConnection connection;
+        /** The HTTP/1.1 connection, or null. */
+        final Http1Connection http1;
         final ThreadPool pool;
         long idleSince;
 
-        Pooled(ClientConnection connection, ThreadPool pool) {
+        Pooled(ClientConnection connection, Http1Connection http1, ThreadPool pool) {
             this.connection = connection;
+            this.http1 = http1;
             this.pool = pool;
+        }
+
+        boolean isOpen() {
+            return http1 != null ? http1.isOpen() : connection.isOpen();
+        }
+
+        void close() {
+            if (http1 != null) {
+                http1.close();
+            } else {
+                IoUtils.safeClose(connection);
+            }
         }
 
         void release(boolean reusable) {

@@ -578,25 +578,7 @@ public final class EdgeHttpHandler implements HttpHandler {
         String coding = exchange.getOrNull(Decompression.STREAM_DECODING);
         PushBackStreamSourceConduit source = new PushBackStreamSourceConduit(new StreamSourceChannelWrappingConduit(raw));
         if (prefix != null) {
-            ByteBuffer bytes = ByteBuffer.wrap(prefix);
-            source.pushBack(new Pooled<ByteBuffer>() { // a heap buffer: nothing to give back to a pool
-                @Override
-                public void discard() {
-                }
-
-                @Override
-                public void free() {
-                }
-
-                @Override
-                public ByteBuffer getResource() {
-                    return bytes;
-                }
-
-                @Override
-                public void close() {
-                }
-            });
+            source.pushBack(Http1Connection.unpooled(ByteBuffer.wrap(prefix)));
         }
         return new ConduitStreamSourceChannel(raw, coding.equals("gzip")
                 ? new GzipStreamSourceConduit(server, source)

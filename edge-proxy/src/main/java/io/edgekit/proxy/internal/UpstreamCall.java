@@ -26,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.XnioIoThread;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.channels.StreamSourceChannel;
 
 /**
  * One attempt to one endpoint over a pooled Undertow client connection: sends the request head,
@@ -38,6 +40,8 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
 
     /** Set on an exchange whose client said {@code TE: trailers}. */
     static final io.edgekit.core.Attr<Boolean> TE_TRAILERS = io.edgekit.core.Attr.named("edgekit.te-trailers");
+
+    private static final byte[] NO_BYTES = new byte[0];
 
     final CompletableFuture<Response> future = new CompletableFuture<>();
     private final Exchange exchange;
@@ -56,6 +60,10 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
     private ChannelPump requestPump;
     private ChannelBody responseBody;
     private ClientExchange clientExchange;
+    /** The HTTP/1.1 connection that answered, for its trailers. */
+    private Http1Connection http1;
+    /** Some bytes of a response arrived (perhaps not a whole head): the request reached the upstream. */
+    private boolean responseStarted;
     private org.xnio.StreamConnection upgradedConnection;
     private Runnable onStreamAbort;
     private boolean requestSent;
@@ -118,6 +126,10 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         this.pooled = connection;
         this.reused = reused;
         touch();
+        if (connection.http1 != null) {
+            sendHttp1(connection);
+            return;
+        }
         ClientRequest outbound = clientRequest();
         if (outbound == null) {
             return;
@@ -212,13 +224,58 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
             return;
         }
         clientExchange.setResponseListener(onConnection(pooled, this::onResponse, "reading the response failed"));
+        sendBody(clientExchange.getRequestChannel(), false);
+    }
+
+    /** Sends the request over the edge's own HTTP/1.1 client. */
+    private void sendHttp1(ConnectionPools.Pooled connection) {
+        long length = bodyLength();
+        java.nio.ByteBuffer head;
+        try {
+            head = Http1RequestHead.encode(request,
+                    request.authority().isEmpty() ? endpoint.address() : request.authority(), length,
+                    exchange.getOrNull(Tunnel.UPGRADE));
+        } catch (IllegalArgumentException e) {
+            failWith(e); // a filter set a field that would split the head: the edge's fault, answered 500
+            return;
+        }
+        StreamSinkChannel sink = connection.http1.send(head, length < 0, request.method().equals("HEAD"),
+                exchange.getOrNull(Tunnel.UPGRADE) != null, upstream.maxResponseHeaderBytes(),
+                new Http1Connection.Listener() {
+                    @Override
+                    public void response(Http1ResponseHead head, long length, StreamSourceChannel body) {
+                        if (pooled == connection && !finished) {
+                            onHttp1Response(connection.http1, head, length, body);
+                        }
+                    }
+
+                    @Override
+                    public void failed(IOException cause, String what, boolean nothingReceived) {
+                        if (pooled == connection) {
+                            responseStarted |= !nothingReceived;
+                            fail(UpstreamException.reset(what), cause);
+                        }
+                    }
+                });
+        sendBody(sink, true);
+    }
+
+    /**
+     * Streams or writes the request body to {@code sink}; with no body, ends the request there when
+     * {@code endWhenEmpty} (the own client's head goes out then), else it is sent already.
+     */
+    private void sendBody(StreamSinkChannel sink, boolean endWhenEmpty) {
         Body body = request.body();
         if (!(body instanceof ChannelBody channelBody && channelBody.isUntouched()) && bodyLength() == 0) {
-            requestSent(); // no content: the client connection has already finished the request
+            if (endWhenEmpty) {
+                BytesWriter.write(sink, NO_BYTES, this, requestBodyDone());
+            } else {
+                requestSent(); // no content: the client connection has already finished the request
+            }
             return;
         }
         if (body instanceof ChannelBody channelBody && channelBody.isUntouched()) {
-            requestPump = new ChannelPump(channelBody.take(), clientExchange.getRequestChannel(), buffers,
+            requestPump = new ChannelPump(channelBody.take(), sink, buffers,
                     maxRequestBodyBytes, this, requestBodyDone(), channelBody.prefix());
             requestPump.start();
             return;
@@ -234,21 +291,26 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
                 requestBodyFailed(error, true);
                 return;
             }
-            BytesWriter.write(clientExchange.getRequestChannel(), data, this, requestBodyDone());
+            BytesWriter.write(sink, data, this, requestBodyDone());
         }));
     }
 
     /** Where the request body's writer, pump or in-memory, reports that it is sent or why it is not. */
     private ChannelPump.Callback requestBodyDone() {
+        ConnectionPools.Pooled connection = pooled;
         return new ChannelPump.Callback() {
             @Override
             public void completed(long bytes) {
-                requestSent();
+                if (pooled == connection) {
+                    requestSent();
+                }
             }
 
             @Override
             public void failed(Throwable cause, boolean readSide) {
-                requestBodyFailed(cause, readSide);
+                if (pooled == connection) {
+                    requestBodyFailed(cause, readSide);
+                }
             }
         };
     }
@@ -330,11 +392,60 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
             contentLength = protocol.equals("HTTP/1.0") || protocol.equals("HTTP/2.0") ? -1 : 0;
         }
         this.clientExchange = clientExchange;
-        responseBody = new ChannelBody(clientExchange::getResponseChannel, contentLength, ioThread,
-                Long.MAX_VALUE, this, this);
+        deliver(status, headers.build(), contentLength, clientExchange::getResponseChannel);
+    }
+
+    /** A response head from the own HTTP/1.1 client: its fields less the hop-by-hop ones, and its body. */
+    private void onHttp1Response(Http1Connection connection, Http1ResponseHead head, long length,
+            StreamSourceChannel body) {
+        responseReceived = true;
+        responseStarted = true;
+        responseDeadline = 0;
+        touch();
+        http1 = connection;
+        String[] fields = head.fields;
+        if (head.status == 101) {
+            Headers.Builder headers = Headers.builder(head.size);
+            for (int i = 0; i < head.size; i++) {
+                String name = fields[2 * i];
+                if (!HopByHop.isHopByHop(name) && !HopByHop.isFraming(name)) {
+                    headers.add(name, fields[2 * i + 1]);
+                }
+            }
+            upgradedConnection = connection.upgrade();
+            finished = true;
+            cancelTimers();
+            pooled = null; // closing the tunnel closes the connection, which the pool then counts as gone
+            future.complete(Response.of(101, headers.build(), Body.empty()));
+            return;
+        }
+        List<String> connectionTokens = null;
+        if (head.connectionNamesFields) {
+            Headers.Builder named = Headers.builder(1);
+            for (int i = 0; i < head.size; i++) {
+                if (fields[2 * i].equalsIgnoreCase("connection")) {
+                    named.add("connection", fields[2 * i + 1]);
+                }
+            }
+            connectionTokens = HopByHop.connectionTokens(named.build());
+        }
+        Headers.Builder headers = Headers.builder(head.size + 2);
+        for (int i = 0; i < head.size; i++) {
+            String name = fields[2 * i];
+            if (!HopByHop.isHopByHop(name)
+                    && (connectionTokens == null || !HopByHop.isListed(connectionTokens, name))) {
+                headers.add(name, fields[2 * i + 1]);
+            }
+        }
+        deliver(head.status, headers.build(), length, () -> body);
+    }
+
+    private void deliver(int status, Headers headers, long contentLength,
+            java.util.function.Supplier<StreamSourceChannel> body) {
+        responseBody = new ChannelBody(body, contentLength, ioThread, Long.MAX_VALUE, this, this);
         Response edgeResponse;
         try {
-            edgeResponse = Response.of(status, headers.build(), responseBody);
+            edgeResponse = Response.of(status, headers, responseBody);
         } catch (IllegalArgumentException e) {
             fail(UpstreamException.reset("invalid status from upstream"), null);
             return;
@@ -374,6 +485,9 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
 
     /** The upstream response's trailers, once its body was read to the end; null when it had none. */
     HeaderMap trailers() {
+        if (http1 != null) {
+            return http1.trailers();
+        }
         // Undertow's client keeps a response's trailers under the REQUEST_TRAILERS key
         return clientExchange == null ? null
                 : clientExchange.getAttachment(io.undertow.server.protocol.http.HttpAttachments.REQUEST_TRAILERS);
@@ -461,7 +575,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
      * out once more on another connection (RFC 9112 section 9.3.1), at most twice.
      */
     private boolean retriedOnAnotherConnection(String why) {
-        if (!reused || responseReceived || finished || future.isDone() || staleRetries >= 2
+        if (!reused || responseReceived || responseStarted || finished || future.isDone() || staleRetries >= 2
                 || !upstream.resendOnClosedConnection() || !replayable()) {
             return false;
         }
@@ -477,6 +591,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         requestSent = false;
         responseDeadline = 0;
         clientExchange = null;
+        http1 = null;
         requestPump = null;
         pools.acquire(endpoint, upstream, ioThread, buffers, timeouts.connect(), this);
         return true;

@@ -1,0 +1,292 @@
+package io.edgekit.proxy.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An upstream's HTTP/1.x response head, parsed strictly (RFC 9112): status line, field lines ending in
+ * CRLF (a bare LF is accepted, a bare CR is not), token names with no space before the colon, values
+ * without control characters, no obsolete line folding. What frames the body is read out on the way:
+ * Content-Length (repeated or listed values must agree), Transfer-Encoding and the Connection options.
+ */
+final class Http1ResponseHead {
+    /** A response head that breaks the grammar or contradicts itself; the connection cannot go on. */
+    static final class ProtocolException extends IOException {
+        ProtocolException(String message) {
+            super(message);
+        }
+    }
+
+    /** Field names most responses carry, so that parsing them allocates nothing. */
+    private static final String[] KNOWN = {
+        "Date", "Server", "Content-Type", "Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding",
+        "Cache-Control", "ETag", "Last-Modified", "Expires", "Vary", "Content-Encoding", "Location",
+        "Set-Cookie", "Accept-Ranges", "Age", "Trailer", "Upgrade", "Content-Range", "Content-Language",
+        "Strict-Transport-Security", "X-Content-Type-Options", "Access-Control-Allow-Origin", "Pragma",
+    };
+    private static final byte[][] KNOWN_LOWER = new byte[KNOWN.length][];
+
+    static {
+        for (int i = 0; i < KNOWN.length; i++) {
+            KNOWN_LOWER[i] = KNOWN[i].toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    final int status;
+    final boolean http10;
+    /** name at 2i, value at 2i + 1, as received. */
+    final String[] fields;
+    final int size;
+    /** The Content-Length, or -1 when there is none. */
+    final long contentLength;
+    final boolean hasTransferEncoding;
+    /** Whether the last transfer coding is chunked. */
+    final boolean chunked;
+    final boolean connectionClose;
+    final boolean connectionKeepAlive;
+    /** Whether a Connection field names anything besides close and keep-alive. */
+    final boolean connectionNamesFields;
+
+    private Http1ResponseHead(int status, boolean http10, String[] fields, int size, long contentLength,
+            boolean hasTransferEncoding, boolean chunked, boolean close, boolean keepAlive, boolean namesFields) {
+        this.status = status;
+        this.http10 = http10;
+        this.fields = fields;
+        this.size = size;
+        this.contentLength = contentLength;
+        this.hasTransferEncoding = hasTransferEncoding;
+        this.chunked = chunked;
+        this.connectionClose = close;
+        this.connectionKeepAlive = keepAlive;
+        this.connectionNamesFields = namesFields;
+    }
+
+    /** Whether the connection may carry another request after this response (RFC 9112 section 9.3). */
+    boolean persistent() {
+        return http10 ? connectionKeepAlive && !connectionClose : !connectionClose;
+    }
+
+    /**
+     * Where the head in {@code bytes[from, to)} ends: the index just past its empty line, or -1 when the
+     * empty line has not arrived yet.
+     */
+    static int end(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == '\n') {
+                if (i + 1 < to && bytes[i + 1] == '\n') {
+                    return i + 2;
+                }
+                if (i + 2 < to && bytes[i + 1] == '\r' && bytes[i + 2] == '\n') {
+                    return i + 3;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Parses the head in {@code bytes[from, end)}, which {@link #end} found complete. */
+    static Http1ResponseHead parse(byte[] bytes, int from, int end) throws ProtocolException {
+        int pos = from;
+        if (end - pos < 12 || bytes[pos] != 'H' || bytes[pos + 1] != 'T' || bytes[pos + 2] != 'T'
+                || bytes[pos + 3] != 'P' || bytes[pos + 4] != '/' || bytes[pos + 5] != '1' || bytes[pos + 6] != '.'
+                || (bytes[pos + 7] != '0' && bytes[pos + 7] != '1') || bytes[pos + 8] != ' ') {
+            throw new ProtocolException("not an HTTP/1.x status line");
+        }
+        boolean http10 = bytes[pos + 7] == '0';
+        pos += 9;
+        int status = 0;
+        for (int i = 0; i < 3; i++) {
+            byte b = bytes[pos + i];
+            if (b < '0' || b > '9') {
+                throw new ProtocolException("invalid status code");
+            }
+            status = status * 10 + (b - '0');
+        }
+        pos += 3;
+        if (status < 100) {
+            throw new ProtocolException("invalid status code");
+        }
+        int lineEnd = lineEnd(bytes, pos, end);
+        if (pos < lineEnd && bytes[pos] != ' ') {
+            throw new ProtocolException("invalid status line");
+        }
+        for (int i = pos; i < lineEnd; i++) {
+            if (!isFieldByte(bytes[i])) {
+                throw new ProtocolException("invalid reason phrase");
+            }
+        }
+        pos = next(bytes, lineEnd);
+        return fields(bytes, pos, end, status, http10);
+    }
+
+    /** The field lines in {@code bytes[pos, end)}, up to and including the empty line: trailers too. */
+    static Http1ResponseHead fields(byte[] bytes, int pos, int end, int status, boolean http10)
+            throws ProtocolException {
+        int lineEnd;
+        String[] fields = new String[16];
+        int size = 0;
+        long contentLength = -1;
+        boolean hasTransferEncoding = false;
+        boolean chunked = false;
+        boolean close = false;
+        boolean keepAlive = false;
+        boolean namesFields = false;
+        while (true) {
+            lineEnd = lineEnd(bytes, pos, end);
+            if (lineEnd == pos) {
+                break; // the empty line
+            }
+            byte first = bytes[pos];
+            if (first == ' ' || first == '\t') {
+                throw new ProtocolException("obsolete line folding");
+            }
+            int colon = pos;
+            while (colon < lineEnd && bytes[colon] != ':') {
+                if (!io.edgekit.core.internal.HttpTokens.isTokenChar((char) (bytes[colon] & 0xff))) {
+                    throw new ProtocolException("invalid field name");
+                }
+                colon++;
+            }
+            if (colon == pos || colon == lineEnd) {
+                throw new ProtocolException("invalid field line");
+            }
+            int valueStart = colon + 1;
+            int valueEnd = lineEnd;
+            while (valueStart < valueEnd && (bytes[valueStart] == ' ' || bytes[valueStart] == '\t')) {
+                valueStart++;
+            }
+            while (valueEnd > valueStart && (bytes[valueEnd - 1] == ' ' || bytes[valueEnd - 1] == '\t')) {
+                valueEnd--;
+            }
+            for (int i = valueStart; i < valueEnd; i++) {
+                if (!isFieldByte(bytes[i])) {
+                    throw new ProtocolException("invalid field value");
+                }
+            }
+            String name = name(bytes, pos, colon);
+            String value = new String(bytes, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1);
+            if (2 * size == fields.length) {
+                fields = java.util.Arrays.copyOf(fields, fields.length * 2);
+            }
+            fields[2 * size] = name;
+            fields[2 * size + 1] = value;
+            size++;
+            switch (name.length()) {
+                case 14:
+                    if (name.equalsIgnoreCase("content-length")) {
+                        contentLength = contentLength(value, contentLength);
+                    }
+                    break;
+                case 17:
+                    if (name.equalsIgnoreCase("transfer-encoding")) {
+                        hasTransferEncoding = true;
+                        chunked = lastCodingIsChunked(value);
+                    }
+                    break;
+                case 10:
+                    if (name.equalsIgnoreCase("connection")) {
+                        for (String token : value.split(",")) {
+                            String t = token.trim();
+                            if (t.equalsIgnoreCase("close")) {
+                                close = true;
+                            } else if (t.equalsIgnoreCase("keep-alive")) {
+                                keepAlive = true;
+                            } else if (!t.isEmpty()) {
+                                namesFields = true;
+                            }
+                        }
+                    }
+                    break;
+                default:
+                    break;
+            }
+            pos = next(bytes, lineEnd);
+        }
+        return new Http1ResponseHead(status, http10, fields, size, contentLength, hasTransferEncoding, chunked,
+                close, keepAlive, namesFields);
+    }
+
+    /** The index of the CR or LF ending the line that starts at {@code pos}; a bare CR is an error. */
+    private static int lineEnd(byte[] bytes, int pos, int end) throws ProtocolException {
+        for (int i = pos; i < end; i++) {
+            byte b = bytes[i];
+            if (b == '\n') {
+                return i;
+            }
+            if (b == '\r') {
+                if (i + 1 < end && bytes[i + 1] == '\n') {
+                    return i;
+                }
+                throw new ProtocolException("bare CR in the response head");
+            }
+        }
+        throw new ProtocolException("unterminated line");
+    }
+
+    private static int next(byte[] bytes, int lineEnd) {
+        return bytes[lineEnd] == '\r' ? lineEnd + 2 : lineEnd + 1;
+    }
+
+    /** HTAB, SP, visible ASCII and obs-text (RFC 9110 section 5.5). */
+    private static boolean isFieldByte(byte b) {
+        return b == '\t' || (b >= 0x20 && b != 0x7f) || b < 0;
+    }
+
+    private static String name(byte[] bytes, int from, int to) {
+        int length = to - from;
+        for (int k = 0; k < KNOWN.length; k++) {
+            byte[] known = KNOWN_LOWER[k];
+            if (known.length == length && equalsLower(bytes, from, known)) {
+                return KNOWN[k];
+            }
+        }
+        return new String(bytes, from, length, StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean equalsLower(byte[] bytes, int from, byte[] lower) {
+        for (int i = 0; i < lower.length; i++) {
+            int b = bytes[from + i];
+            if (b >= 'A' && b <= 'Z') {
+                b += 'a' - 'A';
+            }
+            if (b != lower[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Parses one Content-Length field (a list of equal values is allowed) against an earlier one. */
+    private static long contentLength(String value, long earlier) throws ProtocolException {
+        long length = -1;
+        int start = 0;
+        while (start <= value.length()) {
+            int comma = value.indexOf(',', start);
+            int stop = comma < 0 ? value.length() : comma;
+            String part = value.substring(start, stop).trim();
+            if (part.isEmpty() || part.length() > 18 || !CacheControl.isDigits(part)) {
+                throw new ProtocolException("invalid content-length from upstream");
+            }
+            long parsed = Long.parseLong(part);
+            if (length >= 0 && parsed != length) {
+                throw new ProtocolException("differing content-length values from upstream");
+            }
+            length = parsed;
+            start = stop + 1;
+        }
+        if (earlier >= 0 && earlier != length) {
+            throw new ProtocolException("differing content-length values from upstream");
+        }
+        return length;
+    }
+
+    private static boolean lastCodingIsChunked(String value) {
+        int comma = value.lastIndexOf(',');
+        String last = (comma < 0 ? value : value.substring(comma + 1)).trim();
+        int semicolon = last.indexOf(';');
+        if (semicolon >= 0) {
+            last = last.substring(0, semicolon).trim();
+        }
+        return last.equalsIgnoreCase("chunked");
+    }
+}
