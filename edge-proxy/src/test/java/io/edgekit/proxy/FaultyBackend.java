@@ -54,6 +54,11 @@ final class FaultyBackend implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /** How many connections it accepted so far. */
+    int connections() {
+        return sockets.size();
+    }
+
     /** Closes with a TCP reset instead of an orderly FIN. */
     static void reset(Socket socket) throws IOException {
         socket.setSoLinger(true, 0);

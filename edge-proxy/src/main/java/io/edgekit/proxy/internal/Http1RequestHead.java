@@ -3,6 +3,7 @@ package io.edgekit.proxy.internal;
 import io.edgekit.core.Headers;
 import io.edgekit.core.Request;
 import io.edgekit.core.internal.HopByHop;
+import io.edgekit.core.internal.HttpTokens;
 import java.nio.ByteBuffer;
 
 /**
@@ -49,6 +50,9 @@ final class Http1RequestHead {
         for (int i = 0; i < source.size(); i++) {
             String name = source.name(i);
             if (forwarded(name)) {
+                if (!HttpTokens.isToken(name)) {
+                    throw new IllegalArgumentException("a request field name is not a token: " + name);
+                }
                 at = put(bytes, at, name, false);
                 bytes[at++] = ':';
                 bytes[at++] = ' ';
