@@ -13,23 +13,28 @@ public final class HopByHop {
     private HopByHop() {
     }
 
+    /*
+     * Names are compared with their usual spelling: the parsers' known names are those very strings,
+     * so most comparisons end at equalsIgnoreCase's identity check.
+     */
+
     /** The fixed hop-by-hop names ({@code Transfer-Encoding} among them: the edge frames bodies itself). */
     public static boolean isHopByHop(String name) {
         switch (name.length()) {
             case 2:
-                return name.equalsIgnoreCase("te");
+                return name.equalsIgnoreCase("TE");
             case 7:
-                return name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+                return name.equalsIgnoreCase("Trailer") || name.equalsIgnoreCase("Upgrade");
             case 10:
-                return name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+                return name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Keep-Alive");
             case 16:
-                return name.equalsIgnoreCase("proxy-connection");
+                return name.equalsIgnoreCase("Proxy-Connection");
             case 17:
-                return name.equalsIgnoreCase("transfer-encoding");
+                return name.equalsIgnoreCase("Transfer-Encoding");
             case 18:
-                return name.equalsIgnoreCase("proxy-authenticate");
+                return name.equalsIgnoreCase("Proxy-Authenticate");
             case 19:
-                return name.equalsIgnoreCase("proxy-authorization");
+                return name.equalsIgnoreCase("Proxy-Authorization");
             default:
                 return false;
         }
@@ -37,8 +42,8 @@ public final class HopByHop {
 
     /** {@code Content-Length}: not hop-by-hop, but the edge sets it from the body it actually sends. */
     public static boolean isFraming(String name) {
-        return name.length() == 14 && name.equalsIgnoreCase("content-length")
-                || name.length() == 17 && name.equalsIgnoreCase("transfer-encoding");
+        return name.length() == 14 && name.equalsIgnoreCase("Content-Length")
+                || name.length() == 17 && name.equalsIgnoreCase("Transfer-Encoding");
     }
 
     /** The lower-case field names listed in every {@code Connection} field, or an empty list. */

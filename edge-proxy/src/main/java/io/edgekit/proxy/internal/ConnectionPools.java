@@ -42,7 +42,13 @@ final class ConnectionPools {
         void failed(UpstreamException cause);
     }
 
+    private static final int MAX_CACHED_ENDPOINTS = 4096;
+
+    /** By address: endpoints that differ only in weight share their connections. */
     private final ConcurrentHashMap<String, EndpointPools> pools = new ConcurrentHashMap<>();
+    /** The same pools by endpoint value, so a request needs no address string to find its pool. */
+    private final ConcurrentHashMap<Endpoint, EndpointPools> h1ByEndpoint = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Endpoint, EndpointPools> h2ByEndpoint = new ConcurrentHashMap<>();
     private final int ioThreads;
     private final Ticker ticker;
 
@@ -54,11 +60,16 @@ final class ConnectionPools {
     /** Borrows a connection to {@code endpoint} owned by {@code ioThread}; call from that thread. */
     void acquire(Endpoint endpoint, Upstream upstream, XnioIoThread ioThread, ByteBufferPool buffers,
             Duration connectTimeout, Callback callback) {
-        String key = upstream.http2() ? "h2c-prior://" + endpoint.address() : endpoint.address();
-        EndpointPools forEndpoint = pools.get(key);
+        ConcurrentHashMap<Endpoint, EndpointPools> byEndpoint = upstream.http2() ? h2ByEndpoint : h1ByEndpoint;
+        EndpointPools forEndpoint = byEndpoint.get(endpoint);
         if (forEndpoint == null) {
+            String key = upstream.http2() ? "h2c-prior://" + endpoint.address() : endpoint.address();
             forEndpoint = pools.computeIfAbsent(key,
                     a -> new EndpointPools(endpoint, upstream.http2(), ioThreads));
+            if (byEndpoint.size() >= MAX_CACHED_ENDPOINTS) {
+                byEndpoint.clear(); // endpoints come and go with configurations: keep the shortcut small
+            }
+            byEndpoint.put(endpoint, forEndpoint);
         }
         forEndpoint.forThread(ioThread).acquire(upstream, buffers, connectTimeout, callback);
     }
@@ -90,7 +101,8 @@ final class ConnectionPools {
             this.threads = new ThreadPool[ioThreads];
         }
 
-        synchronized ThreadPool forThread(XnioIoThread ioThread) {
+        /** Called on {@code ioThread} only, so each slot has one reader and writer: no lock. */
+        ThreadPool forThread(XnioIoThread ioThread) {
             int n = ioThread.getNumber();
             ThreadPool pool = threads[n];
             if (pool == null) {

@@ -24,6 +24,9 @@ final class Http1ResponseHead {
         "Set-Cookie", "Accept-Ranges", "Age", "Trailer", "Upgrade", "Content-Range", "Content-Language",
         "Strict-Transport-Security", "X-Content-Type-Options", "Access-Control-Allow-Origin", "Pragma",
     };
+    private static final String CONTENT_LENGTH = KNOWN[3];
+    private static final String CONNECTION = KNOWN[4];
+    private static final String TRANSFER_ENCODING = KNOWN[6];
     private static final byte[][] KNOWN_LOWER = new byte[KNOWN.length][];
 
     static {
@@ -171,34 +174,22 @@ final class Http1ResponseHead {
             fields[2 * size] = name;
             fields[2 * size + 1] = value;
             size++;
-            switch (name.length()) {
-                case 14:
-                    if (name.equalsIgnoreCase("content-length")) {
-                        contentLength = contentLength(value, contentLength);
+            if (name == CONTENT_LENGTH) { // known names come out as these very strings, whatever their case
+                contentLength = contentLength(value, contentLength);
+            } else if (name == TRANSFER_ENCODING) {
+                hasTransferEncoding = true;
+                chunked = lastCodingIsChunked(value);
+            } else if (name == CONNECTION) {
+                for (String token : value.split(",")) {
+                    String t = token.trim();
+                    if (t.equalsIgnoreCase("close")) {
+                        close = true;
+                    } else if (t.equalsIgnoreCase("keep-alive")) {
+                        keepAlive = true;
+                    } else if (!t.isEmpty()) {
+                        namesFields = true;
                     }
-                    break;
-                case 17:
-                    if (name.equalsIgnoreCase("transfer-encoding")) {
-                        hasTransferEncoding = true;
-                        chunked = lastCodingIsChunked(value);
-                    }
-                    break;
-                case 10:
-                    if (name.equalsIgnoreCase("connection")) {
-                        for (String token : value.split(",")) {
-                            String t = token.trim();
-                            if (t.equalsIgnoreCase("close")) {
-                                close = true;
-                            } else if (t.equalsIgnoreCase("keep-alive")) {
-                                keepAlive = true;
-                            } else if (!t.isEmpty()) {
-                                namesFields = true;
-                            }
-                        }
-                    }
-                    break;
-                default:
-                    break;
+                }
             }
             pos = next(bytes, lineEnd);
         }

@@ -40,15 +40,16 @@ final class UndertowTransport implements Transport {
         Flight flight = exchange.getOrNull(Flight.KEY);
         HttpServerExchange server = flight.server;
         long maxBody = exchange.get(EngineAttrs.MAX_REQUEST_BODY).orElse(Long.MAX_VALUE);
-        if (!request.headers().contains(Edge.MIRROR_HEADER)) {
+        boolean mirror = request.headers().contains(Edge.MIRROR_HEADER);
+        if (!mirror) {
             flight.call = null;
         }
         if (Thread.currentThread() == server.getIoThread()) {
-            return start(flight, exchange, endpoint, request, upstream, timeouts, maxBody).future;
+            return start(flight, exchange, endpoint, request, upstream, timeouts, maxBody, mirror).future;
         }
         CompletableFuture<Response> result = new CompletableFuture<>();
         server.getIoThread().execute(() -> {
-            UpstreamCall call = start(flight, exchange, endpoint, request, upstream, timeouts, maxBody);
+            UpstreamCall call = start(flight, exchange, endpoint, request, upstream, timeouts, maxBody, mirror);
             call.future.whenComplete((response, error) -> {
                 if (error != null) {
                     result.completeExceptionally(error);
@@ -66,12 +67,12 @@ final class UndertowTransport implements Transport {
     }
 
     private UpstreamCall start(Flight flight, Exchange exchange, Endpoint endpoint, Request request,
-            Upstream upstream, Timeouts timeouts, long maxBody) {
+            Upstream upstream, Timeouts timeouts, long maxBody, boolean mirror) {
         HttpServerExchange server = flight.server;
         UpstreamCall call = new UpstreamCall(exchange, endpoint, request, upstream, timeouts,
                 server.getIoThread(), server.getConnection().getByteBufferPool(), maxBody,
                 sweeper(server.getIoThread()));
-        if (!request.headers().contains(Edge.MIRROR_HEADER)) {
+        if (!mirror) {
             flight.call = call; // a mirrored copy runs on its own: the client's answer never waits for it
         }
         call.start(pools);

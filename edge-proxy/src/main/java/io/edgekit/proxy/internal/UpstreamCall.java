@@ -224,7 +224,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
             return;
         }
         clientExchange.setResponseListener(onConnection(pooled, this::onResponse, "reading the response failed"));
-        sendBody(clientExchange.getRequestChannel(), false);
+        sendBody(clientExchange.getRequestChannel(), false, bodyLength());
     }
 
     /** Sends the request over the edge's own HTTP/1.1 client. */
@@ -257,16 +257,16 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
                         }
                     }
                 });
-        sendBody(sink, true);
+        sendBody(sink, true, length);
     }
 
     /**
      * Streams or writes the request body to {@code sink}; with no body, ends the request there when
      * {@code endWhenEmpty} (the own client's head goes out then), else it is sent already.
      */
-    private void sendBody(StreamSinkChannel sink, boolean endWhenEmpty) {
+    private void sendBody(StreamSinkChannel sink, boolean endWhenEmpty, long length) {
         Body body = request.body();
-        if (!(body instanceof ChannelBody channelBody && channelBody.isUntouched()) && bodyLength() == 0) {
+        if (!(body instanceof ChannelBody channelBody && channelBody.isUntouched()) && length == 0) {
             if (endWhenEmpty) {
                 BytesWriter.write(sink, NO_BYTES, this, requestBodyDone());
             } else {
