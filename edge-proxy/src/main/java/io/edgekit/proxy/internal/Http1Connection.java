@@ -75,6 +75,8 @@ final class Http1Connection {
     /** Bytes read and not yet consumed, between position and limit, over {@link #bytes}. */
     private byte[] bytes = new byte[BUFFER_BYTES];
     private ByteBuffer buffer = emptyOver(bytes);
+    private byte[] headBytes = new byte[1024];
+    private ByteBuffer headBuffer = ByteBuffer.wrap(headBytes);
     private State state = State.IDLE;
     private boolean readsSuspended;
     private Listener listener;
@@ -160,6 +162,24 @@ final class Http1Connection {
         return sink;
     }
 
+    /**
+     * A buffer of at least {@code size} bytes for the next request head, reused from one request to the
+     * next: a head is always written out before the connection takes another request.
+     */
+    byte[] headBuffer(int size) {
+        if (headBytes.length < size) {
+            headBytes = new byte[Math.max(size, 2 * headBytes.length)];
+            headBuffer = ByteBuffer.wrap(headBytes);
+        }
+        return headBytes;
+    }
+
+    /** {@link #headBuffer}'s first {@code length} bytes, as the head to {@link #send}. */
+    ByteBuffer head(int length) {
+        headBuffer.clear().limit(length);
+        return headBuffer;
+    }
+
     /** The response's trailer fields, once its chunked body was read to the end; null when it had none. */
     HeaderMap trailers() {
         return trailers;
@@ -207,8 +227,10 @@ final class Http1Connection {
         body = null;
         if (bytes.length > BUFFER_BYTES) {
             bytes = new byte[BUFFER_BYTES]; // a large head grew it: do not keep that much per idle connection
+            buffer = emptyOver(bytes);
+        } else {
+            buffer.clear().limit(0);
         }
-        buffer = emptyOver(bytes);
         request.idle();
         sink.getWriteSetter().set(null);
         if (readsSuspended) {

@@ -21,6 +21,11 @@ final class Http1RequestHead {
      * the protocol the client asked to switch to, or null.
      */
     static ByteBuffer encode(Request request, String host, long length, String upgrade) {
+        return encode(request, host, length, upgrade, null);
+    }
+
+    /** As {@link #encode(Request, String, long, String)}, into {@code connection}'s reused head buffer. */
+    static ByteBuffer encode(Request request, String host, long length, String upgrade, Http1Connection connection) {
         Headers source = request.headers();
         String method = request.method();
         String target = request.uri();
@@ -40,7 +45,7 @@ final class Http1RequestHead {
         if (upgrade != null) {
             size += 21 + 9 + upgrade.length() + 2;
         }
-        byte[] bytes = new byte[size];
+        byte[] bytes = connection == null ? new byte[size] : connection.headBuffer(size);
         int at = put(bytes, 0, method, false);
         bytes[at++] = ' ';
         at = put(bytes, at, target, false);
@@ -73,7 +78,7 @@ final class Http1RequestHead {
             at = crlf(bytes, at);
         }
         at = crlf(bytes, at);
-        return ByteBuffer.wrap(bytes, 0, at);
+        return connection == null ? ByteBuffer.wrap(bytes, 0, at) : connection.head(at);
     }
 
     private static boolean forwarded(String name) {

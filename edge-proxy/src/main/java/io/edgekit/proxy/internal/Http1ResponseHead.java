@@ -180,14 +180,18 @@ final class Http1ResponseHead {
                 hasTransferEncoding = true;
                 chunked = lastCodingIsChunked(value);
             } else if (name == CONNECTION) {
-                for (String token : value.split(",")) {
-                    String t = token.trim();
-                    if (t.equalsIgnoreCase("close")) {
-                        close = true;
-                    } else if (t.equalsIgnoreCase("keep-alive")) {
-                        keepAlive = true;
-                    } else if (!t.isEmpty()) {
-                        namesFields = true;
+                if (value.equalsIgnoreCase("keep-alive")) {
+                    keepAlive = true; // what nearly every upstream sends: no list to split
+                } else {
+                    for (String token : value.split(",")) {
+                        String t = token.trim();
+                        if (t.equalsIgnoreCase("close")) {
+                            close = true;
+                        } else if (t.equalsIgnoreCase("keep-alive")) {
+                            keepAlive = true;
+                        } else if (!t.isEmpty()) {
+                            namesFields = true;
+                        }
                     }
                 }
             }
@@ -249,6 +253,20 @@ final class Http1ResponseHead {
 
     /** Parses one Content-Length field (a list of equal values is allowed) against an earlier one. */
     private static long contentLength(String value, long earlier) throws ProtocolException {
+        if (value.length() > 0 && value.length() <= 18 && (earlier < 0)) {
+            long parsed = 0; // the usual single value, read without a substring
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < '0' || c > '9') {
+                    parsed = -1;
+                    break;
+                }
+                parsed = parsed * 10 + (c - '0');
+            }
+            if (parsed >= 0) {
+                return parsed;
+            }
+        }
         long length = -1;
         int start = 0;
         while (start <= value.length()) {

@@ -234,7 +234,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         try {
             head = Http1RequestHead.encode(request,
                     request.authority().isEmpty() ? endpoint.address() : request.authority(), length,
-                    exchange.getOrNull(Tunnel.UPGRADE));
+                    exchange.getOrNull(Tunnel.UPGRADE), connection.http1);
         } catch (IllegalArgumentException e) {
             failWith(e); // a filter set a field that would split the head: the edge's fault, answered 500
             return;
@@ -268,7 +268,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         Body body = request.body();
         if (!(body instanceof ChannelBody channelBody && channelBody.isUntouched()) && length == 0) {
             if (endWhenEmpty) {
-                BytesWriter.write(sink, NO_BYTES, this, requestBodyDone());
+                endRequest(sink);
             } else {
                 requestSent(); // no content: the client connection has already finished the request
             }
@@ -293,6 +293,21 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
             }
             BytesWriter.write(sink, data, this, requestBodyDone());
         }));
+    }
+
+    /** Ends a request without a body: its head goes out now, or when the socket takes it. */
+    private void endRequest(StreamSinkChannel sink) {
+        try {
+            sink.shutdownWrites();
+            if (sink.flush()) {
+                requestSent();
+                return;
+            }
+        } catch (IOException e) {
+            requestBodyFailed(e, false);
+            return;
+        }
+        BytesWriter.write(sink, NO_BYTES, this, requestBodyDone()); // waits for the socket, then flushes
     }
 
     /** Where the request body's writer, pump or in-memory, reports that it is sent or why it is not. */
