@@ -20,7 +20,15 @@ public final class HopByHop {
 
     /** The fixed hop-by-hop names ({@code Transfer-Encoding} among them: the edge frames bodies itself). */
     public static boolean isHopByHop(String name) {
-        switch (name.length()) {
+        int length = name.length();
+        if (length < 2 || length > 19) {
+            return false;
+        }
+        char first = (char) (name.charAt(0) | 0x20); // lower case for letters: a cheap first sieve
+        if (first != 't' && first != 'u' && first != 'c' && first != 'k' && first != 'p') {
+            return false;
+        }
+        switch (length) {
             case 2:
                 return name.equalsIgnoreCase("TE");
             case 7:

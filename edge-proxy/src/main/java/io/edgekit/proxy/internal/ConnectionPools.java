@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -42,36 +43,49 @@ final class ConnectionPools {
         void failed(UpstreamException cause);
     }
 
-    private static final int MAX_CACHED_ENDPOINTS = 4096;
+    private static final int MAX_SHORTCUTS = 4096;
 
     /** By address: endpoints that differ only in weight share their connections. */
     private final ConcurrentHashMap<String, EndpointPools> pools = new ConcurrentHashMap<>();
-    /** The same pools by endpoint value, so a request needs no address string to find its pool. */
-    private final ConcurrentHashMap<Endpoint, EndpointPools> h1ByEndpoint = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Endpoint, EndpointPools> h2ByEndpoint = new ConcurrentHashMap<>();
+    /**
+     * Per IO thread, by thread number, the pool each endpoint instance the balancer handed out maps to,
+     * so a request finds its pool without building an address string or taking a lock. Each slot is
+     * touched by its own thread only.
+     */
+    private final IdentityHashMap<Endpoint, ThreadPool>[] h1Shortcuts;
+    private final IdentityHashMap<Endpoint, ThreadPool>[] h2Shortcuts;
     private final int ioThreads;
     private final Ticker ticker;
 
+    @SuppressWarnings("unchecked")
     ConnectionPools(int ioThreads, Ticker ticker) {
         this.ioThreads = ioThreads;
         this.ticker = ticker;
+        this.h1Shortcuts = new IdentityHashMap[ioThreads];
+        this.h2Shortcuts = new IdentityHashMap[ioThreads];
     }
 
     /** Borrows a connection to {@code endpoint} owned by {@code ioThread}; call from that thread. */
     void acquire(Endpoint endpoint, Upstream upstream, XnioIoThread ioThread, ByteBufferPool buffers,
             Duration connectTimeout, Callback callback) {
-        ConcurrentHashMap<Endpoint, EndpointPools> byEndpoint = upstream.http2() ? h2ByEndpoint : h1ByEndpoint;
-        EndpointPools forEndpoint = byEndpoint.get(endpoint);
-        if (forEndpoint == null) {
-            String key = upstream.http2() ? "h2c-prior://" + endpoint.address() : endpoint.address();
-            forEndpoint = pools.computeIfAbsent(key,
-                    a -> new EndpointPools(endpoint, upstream.http2(), ioThreads));
-            if (byEndpoint.size() >= MAX_CACHED_ENDPOINTS) {
-                byEndpoint.clear(); // endpoints come and go with configurations: keep the shortcut small
-            }
-            byEndpoint.put(endpoint, forEndpoint);
+        int n = ioThread.getNumber();
+        boolean http2 = upstream.http2();
+        IdentityHashMap<Endpoint, ThreadPool>[] shortcuts = http2 ? h2Shortcuts : h1Shortcuts;
+        IdentityHashMap<Endpoint, ThreadPool> shortcut = shortcuts[n];
+        if (shortcut == null) {
+            shortcut = new IdentityHashMap<>();
+            shortcuts[n] = shortcut;
         }
-        forEndpoint.forThread(ioThread).acquire(upstream, buffers, connectTimeout, callback);
+        ThreadPool pool = shortcut.get(endpoint);
+        if (pool == null) {
+            String key = http2 ? "h2c-prior://" + endpoint.address() : endpoint.address();
+            pool = pools.computeIfAbsent(key, a -> new EndpointPools(endpoint, http2, ioThreads)).forThread(ioThread);
+            if (shortcut.size() >= MAX_SHORTCUTS) {
+                shortcut.clear(); // endpoints come and go with configurations: keep the shortcut small
+            }
+            shortcut.put(endpoint, pool);
+        }
+        pool.acquire(upstream, buffers, connectTimeout, callback);
     }
 
     /** Open connections across all pools, busy and idle: for tests and metrics. */

@@ -13,6 +13,23 @@ import java.nio.ByteBuffer;
  * controls, characters beyond Latin-1) is refused: filters may set fields, not smuggle requests.
  */
 final class Http1RequestHead {
+    /** A method or field name: token characters (RFC 9110 section 5.6.2). */
+    private static final byte TOKEN = 1;
+    /** The request target and Host: visible characters, no space. */
+    private static final byte TARGET = 2;
+    /** A field value: visible characters, space and tab (RFC 9110 section 5.5). */
+    private static final byte VALUE = 4;
+    /** For each Latin-1 character, the kinds of text that may hold it. */
+    private static final byte[] ALLOWED = new byte[256];
+
+    static {
+        for (char c = 0; c < 256; c++) {
+            boolean visible = c > 0x20 && c != 0x7f;
+            ALLOWED[c] = (byte) ((c < 128 && HttpTokens.isTokenChar(c) ? TOKEN : 0) | (visible ? TARGET : 0)
+                    | (visible || c == ' ' || c == '\t' ? VALUE : 0));
+        }
+    }
+
     private Http1RequestHead() {
     }
 
@@ -46,35 +63,32 @@ final class Http1RequestHead {
             size += 21 + 9 + upgrade.length() + 2;
         }
         byte[] bytes = connection == null ? new byte[size] : connection.headBuffer(size);
-        int at = put(bytes, 0, method, false);
+        int at = put(bytes, 0, method, TOKEN);
         bytes[at++] = ' ';
-        at = put(bytes, at, target, false);
+        at = put(bytes, at, target, TARGET);
         at = constant(bytes, at, " HTTP/1.1\r\nHost: ");
-        at = put(bytes, at, host, false);
+        at = put(bytes, at, host, TARGET);
         at = crlf(bytes, at);
         for (int i = 0; i < source.size(); i++) {
             String name = source.name(i);
             if (forwarded(name)) {
-                if (!HttpTokens.isToken(name)) {
-                    throw new IllegalArgumentException("a request field name is not a token: " + name);
-                }
-                at = put(bytes, at, name, false);
+                at = put(bytes, at, name, TOKEN);
                 bytes[at++] = ':';
                 bytes[at++] = ' ';
-                at = put(bytes, at, source.value(i), true);
+                at = put(bytes, at, source.value(i), VALUE);
                 at = crlf(bytes, at);
             }
         }
         if (contentLength != null) {
             at = constant(bytes, at, "Content-Length: ");
-            at = put(bytes, at, contentLength, false);
+            at = put(bytes, at, contentLength, TOKEN);
             at = crlf(bytes, at);
         } else if (length < 0) {
             at = constant(bytes, at, "Transfer-Encoding: chunked\r\n");
         }
         if (upgrade != null) {
             at = constant(bytes, at, "Connection: Upgrade\r\nUpgrade: ");
-            at = put(bytes, at, upgrade, false);
+            at = put(bytes, at, upgrade, VALUE);
             at = crlf(bytes, at);
         }
         at = crlf(bytes, at);
@@ -91,11 +105,11 @@ final class Http1RequestHead {
         return method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
     }
 
-    /** Copies {@code s} as Latin-1; outside a field value (spaces and tabs allowed) no space at all. */
-    private static int put(byte[] bytes, int at, String s, boolean value) {
+    /** Copies {@code s} as Latin-1, refusing any character {@code kind} does not allow. */
+    private static int put(byte[] bytes, int at, String s, byte kind) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c > 0xff || c == 0x7f || (c < 0x20 && !(value && c == '\t')) || (!value && c == ' ')) {
+            if (c > 0xff || (ALLOWED[c] & kind) == 0) {
                 throw new IllegalArgumentException("a request line or field holds a character it may not: 0x"
                         + Integer.toHexString(c));
             }

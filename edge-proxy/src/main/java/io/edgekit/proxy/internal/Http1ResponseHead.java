@@ -29,9 +29,17 @@ final class Http1ResponseHead {
     private static final String TRANSFER_ENCODING = KNOWN[6];
     private static final byte[][] KNOWN_LOWER = new byte[KNOWN.length][];
 
+    /** Indexes into {@link #KNOWN} by name length. */
+    private static final int[][] KNOWN_BY_LENGTH = new int[32][];
+
     static {
         for (int i = 0; i < KNOWN.length; i++) {
             KNOWN_LOWER[i] = KNOWN[i].toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+        }
+        for (int length = 0; length < KNOWN_BY_LENGTH.length; length++) {
+            final int n = length;
+            KNOWN_BY_LENGTH[length] = java.util.stream.IntStream.range(0, KNOWN.length)
+                    .filter(k -> KNOWN[k].length() == n).toArray();
         }
     }
 
@@ -135,35 +143,55 @@ final class Http1ResponseHead {
         boolean keepAlive = false;
         boolean namesFields = false;
         while (true) {
-            lineEnd = lineEnd(bytes, pos, end);
-            if (lineEnd == pos) {
-                break; // the empty line
+            if (pos >= end) {
+                throw new ProtocolException("unterminated head");
             }
             byte first = bytes[pos];
+            if (first == '\n' || (first == '\r' && pos + 1 < end && bytes[pos + 1] == '\n')) {
+                break; // the empty line
+            }
             if (first == ' ' || first == '\t') {
                 throw new ProtocolException("obsolete line folding");
             }
+            // one pass over the line: the name's characters, the colon, the value's, the line's end
             int colon = pos;
-            while (colon < lineEnd && bytes[colon] != ':') {
-                if (!io.edgekit.core.internal.HttpTokens.isTokenChar((char) (bytes[colon] & 0xff))) {
+            while (colon < end && bytes[colon] != ':') {
+                if ((CHAR_CLASS[bytes[colon] & 0xff] & TOKEN) == 0) {
                     throw new ProtocolException("invalid field name");
                 }
                 colon++;
             }
-            if (colon == pos || colon == lineEnd) {
+            if (colon == pos || colon == end) {
                 throw new ProtocolException("invalid field line");
             }
             int valueStart = colon + 1;
-            int valueEnd = lineEnd;
-            while (valueStart < valueEnd && (bytes[valueStart] == ' ' || bytes[valueStart] == '\t')) {
+            while (valueStart < end && (bytes[valueStart] == ' ' || bytes[valueStart] == '\t')) {
                 valueStart++;
             }
-            while (valueEnd > valueStart && (bytes[valueEnd - 1] == ' ' || bytes[valueEnd - 1] == '\t')) {
-                valueEnd--;
-            }
-            for (int i = valueStart; i < valueEnd; i++) {
-                if (!isFieldByte(bytes[i])) {
+            int valueEnd = valueStart;
+            int i = valueStart;
+            while (true) {
+                if (i >= end) {
+                    throw new ProtocolException("unterminated line");
+                }
+                byte b = bytes[i];
+                if (b == '\n') {
+                    lineEnd = i;
+                    break;
+                }
+                if (b == '\r') {
+                    if (i + 1 < end && bytes[i + 1] == '\n') {
+                        lineEnd = i;
+                        break;
+                    }
+                    throw new ProtocolException("bare CR in the response head");
+                }
+                if ((CHAR_CLASS[b & 0xff] & FIELD) == 0) {
                     throw new ProtocolException("invalid field value");
+                }
+                i++;
+                if (b != ' ' && b != '\t') {
+                    valueEnd = i;
                 }
             }
             String name = name(bytes, pos, colon);
@@ -224,15 +252,28 @@ final class Http1ResponseHead {
 
     /** HTAB, SP, visible ASCII and obs-text (RFC 9110 section 5.5). */
     private static boolean isFieldByte(byte b) {
-        return b == '\t' || (b >= 0x20 && b != 0x7f) || b < 0;
+        return (CHAR_CLASS[b & 0xff] & FIELD) != 0;
+    }
+
+    private static final byte TOKEN = 1;
+    private static final byte FIELD = 2;
+    /** For each byte, whether a field name ({@link #TOKEN}) or value ({@link #FIELD}) may hold it. */
+    private static final byte[] CHAR_CLASS = new byte[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            CHAR_CLASS[b] = (byte) ((b < 128 && io.edgekit.core.internal.HttpTokens.isTokenChar((char) b) ? TOKEN : 0)
+                    | (b == '\t' || (b >= 0x20 && b != 0x7f) ? FIELD : 0));
+        }
     }
 
     private static String name(byte[] bytes, int from, int to) {
         int length = to - from;
-        for (int k = 0; k < KNOWN.length; k++) {
-            byte[] known = KNOWN_LOWER[k];
-            if (known.length == length && equalsLower(bytes, from, known)) {
-                return KNOWN[k];
+        if (length < KNOWN_BY_LENGTH.length) {
+            for (int k : KNOWN_BY_LENGTH[length]) {
+                if (equalsLower(bytes, from, KNOWN_LOWER[k])) {
+                    return KNOWN[k];
+                }
             }
         }
         return new String(bytes, from, length, StandardCharsets.ISO_8859_1);
