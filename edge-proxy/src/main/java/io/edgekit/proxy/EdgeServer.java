@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgekit.core.Edge;
 import io.edgekit.proxy.internal.AcceptGate;
+import io.edgekit.proxy.internal.BufferPool;
 import io.edgekit.proxy.internal.EdgeHttpHandler;
 import io.edgekit.proxy.internal.ListenerLimits;
 import io.edgekit.proxy.internal.ScanningOpenListener;
@@ -12,7 +13,6 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.connector.ByteBufferPool;
-import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.protocol.http.AlpnOpenListener;
@@ -69,7 +69,7 @@ public final class EdgeServer implements AutoCloseable {
     private final ExecutorService offloadExecutor;
     private final EdgeHttpHandler handler;
     private final HttpHandler root;
-    private final ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024, -1, 4);
+    private final ByteBufferPool buffers = new BufferPool(16 * 1024, true, 1024);
     private final List<AcceptingChannel<? extends StreamConnection>> acceptors = new ArrayList<>();
     private final List<InetSocketAddress> boundAddresses = new ArrayList<>();
     private XnioWorker worker;
