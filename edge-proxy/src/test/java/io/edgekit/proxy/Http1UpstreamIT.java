@@ -419,4 +419,30 @@ class Http1UpstreamIT {
         assertEquals(502, get("/2").statusCode());
         assertEquals(2, heads.size(), "the upstream got the request: it is not sent again");
     }
+
+    @Test
+    void chunkedTrailersReachAClientThatAcceptsThem() throws Exception {
+        FaultyBackend backend = upstream(head -> ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                + "Trailer: X-Checksum\r\n\r\n2\r\nok\r\n0\r\nX-Checksum: abc\r\n\r\n"));
+        edgeTo(backend);
+        String answer;
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(ascii("GET /t HTTP/1.1\r\nHost: example.test\r\nTE: trailers\r\n\r\n"));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder read = new StringBuilder();
+            while (!read.toString().contains("\r\n0\r\n") || !read.toString().endsWith("\r\n\r\n")) {
+                int c = in.read();
+                if (c < 0) {
+                    break;
+                }
+                read.append((char) c);
+            }
+            answer = read.toString();
+        }
+        assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+        assertTrue(answer.contains("\r\nok\r\n0\r\n"), answer);
+        assertTrue(answer.contains("X-Checksum: abc\r\n"), answer);
+    }
 }
