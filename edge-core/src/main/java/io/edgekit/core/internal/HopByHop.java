@@ -50,8 +50,9 @@ public final class HopByHop {
 
     /** {@code Content-Length}: not hop-by-hop, but the edge sets it from the body it actually sends. */
     public static boolean isFraming(String name) {
-        return name.length() == 14 && name.equalsIgnoreCase("Content-Length")
-                || name.length() == 17 && name.equalsIgnoreCase("Transfer-Encoding");
+        int length = name.length();
+        return length == 14 && (name.charAt(0) | 0x20) == 'c' && name.equalsIgnoreCase("Content-Length")
+                || length == 17 && (name.charAt(0) | 0x20) == 't' && name.equalsIgnoreCase("Transfer-Encoding");
     }
 
     /** The lower-case field names listed in every {@code Connection} field, or an empty list. */
