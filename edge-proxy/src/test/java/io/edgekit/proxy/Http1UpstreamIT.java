@@ -445,4 +445,25 @@ class Http1UpstreamIT {
         assertTrue(answer.contains("\r\nok\r\n0\r\n"), answer);
         assertTrue(answer.contains("X-Checksum: abc\r\n"), answer);
     }
+
+    @Test
+    void anAttemptTheEdgeGivesUpOnClosesItsUpstreamConnection() throws Exception {
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        FaultyBackend backend = new FaultyBackend((socket, head) -> {
+            heads.add(head);
+            socket.setSoTimeout(10_000);
+            if (socket.getInputStream().read() < 0) {
+                closed.countDown(); // the edge closed the connection it no longer waits on
+            }
+        });
+        closeables.add(backend);
+        Edge edge = Edge.builder()
+                .route(Route.named("r").path("/**").timeouts(new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(20),
+                        Duration.ofSeconds(20), Duration.ofMillis(300)))
+                        .to(Upstream.named("backend").endpoint("127.0.0.1", backend.port()).build()).build())
+                .build();
+        server = EdgeServer.builder(edge).listen("127.0.0.1", 0).ioThreads(1).build().start();
+        assertEquals(504, get("/slow").statusCode());
+        assertTrue(closed.await(5, java.util.concurrent.TimeUnit.SECONDS), "the upstream connection was closed");
+    }
 }

@@ -43,7 +43,26 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
 
     private static final byte[] NO_BYTES = new byte[0];
 
-    final CompletableFuture<Response> future = new CompletableFuture<>();
+    /** The response head, or why there is none; cancelling it abandons the call. */
+    final CompletableFuture<Response> future = new CompletableFuture<>() {
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = !isDone() && super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                abort();
+            }
+            return cancelled;
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable cause) {
+            boolean completed = super.completeExceptionally(cause);
+            if (completed && cause instanceof CancellationException) {
+                abort();
+            }
+            return completed;
+        }
+    };
     private final Exchange exchange;
     private final Endpoint endpoint;
     private final Request request;
@@ -86,11 +105,6 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         this.ioThread = ioThread;
         this.buffers = buffers;
         this.maxRequestBodyBytes = maxRequestBodyBytes;
-        future.whenComplete((response, error) -> {
-            if (error instanceof CancellationException) {
-                abort();
-            }
-        });
     }
 
     void start(ConnectionPools pools) {
