@@ -167,8 +167,9 @@ public final class EdgeHttpHandler implements HttpHandler {
             answerDirectly(server, tooLarge);
             return;
         }
-        InetSocketAddress peer = server.getSourceAddress();
-        InetSocketAddress local = server.getDestinationAddress();
+        ConnectionSlot slot = slot(server);
+        InetSocketAddress peer = slot.peer;
+        InetSocketAddress local = slot.local;
         Exchange.Builder inbound = Exchange.builder(raw)
                 .peer(peer)
                 // the scheme Undertow set from the connection (https under TLS); isSecure() also looks up an
@@ -188,7 +189,7 @@ public final class EdgeHttpHandler implements HttpHandler {
         }
         Flight flight = new Flight(server);
         exchange.put(Flight.KEY, flight);
-        watchConnection(server, flight, scanner);
+        watchConnection(server, slot, flight, scanner);
         server.dispatch(SameThreadExecutor.INSTANCE, () -> edge.handle(exchange, transport)
                 .whenComplete((response, error) -> IoThreads.run(server.getIoThread(),
                         () -> write(server, exchange, flight, response, error))));
@@ -356,20 +357,8 @@ public final class EdgeHttpHandler implements HttpHandler {
      * Ties the flight to its client connection (a closing connection abandons the upstream attempt) and
      * registers the one completion listener a request needs.
      */
-    private void watchConnection(HttpServerExchange server, Flight flight, HeadScanConduit scanner) {
-        ServerConnection connection = server.getConnection();
-        ConnectionSlot slot = connection.getAttachment(SLOT);
-        if (slot == null) {
-            ConnectionSlot created = new ConnectionSlot();
-            connection.putAttachment(SLOT, created);
-            connection.addCloseListener(c -> {
-                Flight current = created.flight;
-                if (current != null) {
-                    current.clientGone();
-                }
-            });
-            slot = created;
-        }
+    private void watchConnection(HttpServerExchange server, ConnectionSlot slot, Flight flight,
+            HeadScanConduit scanner) {
         slot.flight = flight;
         inFlight.incrementAndGet();
         server.addExchangeCompleteListener(new Completion(slot, flight, scanner));
@@ -616,7 +605,33 @@ public final class EdgeHttpHandler implements HttpHandler {
     };
 
     /** The flight in progress on one client connection. */
+    /** What the edge keeps per client connection: its addresses (asked once) and the request in flight. */
     private static final class ConnectionSlot {
+        final InetSocketAddress peer;
+        final InetSocketAddress local;
         Flight flight;
+
+        ConnectionSlot(InetSocketAddress peer, InetSocketAddress local) {
+            this.peer = peer;
+            this.local = local;
+        }
+    }
+
+    /** The connection's slot, made at its first request. */
+    private static ConnectionSlot slot(HttpServerExchange server) {
+        ServerConnection connection = server.getConnection();
+        ConnectionSlot slot = connection.getAttachment(SLOT);
+        if (slot == null) {
+            ConnectionSlot created = new ConnectionSlot(server.getSourceAddress(), server.getDestinationAddress());
+            connection.putAttachment(SLOT, created);
+            connection.addCloseListener(c -> {
+                Flight current = created.flight;
+                if (current != null) {
+                    current.clientGone();
+                }
+            });
+            slot = created;
+        }
+        return slot;
     }
 }
