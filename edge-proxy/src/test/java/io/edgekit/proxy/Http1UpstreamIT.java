@@ -467,4 +467,40 @@ class Http1UpstreamIT {
         assertEquals(504, get("/slow").statusCode());
         assertTrue(closed.await(5, java.util.concurrent.TimeUnit.SECONDS), "the upstream connection was closed");
     }
+
+    @Test
+    void aLargeChunkedResponseStreamsToAClientThatReadsLate() throws Exception {
+        byte[] body = new byte[8 * 1024 * 1024 + 3];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = (byte) (i % 253);
+        }
+        FaultyBackend backend = upstream(head -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.writeBytes(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"));
+            int at = 0;
+            for (int size = 1; at < body.length; size = size * 7 % 40_000 + 1) { // uneven chunk sizes
+                int n = Math.min(size, body.length - at);
+                out.writeBytes(ascii(Integer.toHexString(n) + (n % 3 == 0 ? ";ext=1" : "") + "\r\n"));
+                out.write(body, at, n);
+                out.writeBytes(ascii("\r\n"));
+                at += n;
+            }
+            out.writeBytes(ascii("0\r\n\r\n"));
+            return out.toByteArray();
+        });
+        edgeTo(backend);
+        for (int round = 0; round < 2; round++) {
+            HttpResponse<InputStream> answer = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/large")).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            Thread.sleep(300); // the edge meets a full client socket and must stop reading the upstream
+            byte[] received;
+            try (InputStream in = answer.body()) {
+                received = in.readAllBytes();
+            }
+            assertEquals(200, answer.statusCode());
+            assertTrue(java.util.Arrays.equals(body, received), "round " + round + ": the body as the upstream sent it");
+        }
+        assertEquals(1, backend.connections(), "read to its last chunk, the connection carries the next request");
+    }
 }
