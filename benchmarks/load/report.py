@@ -7,6 +7,7 @@ import sys
 from collections import defaultdict
 
 raw_path, out_dir, rounds, duration, connections = sys.argv[1:6]
+warmup, jvm_warmup = (sys.argv[6:8] + ["?", "?"])[:2]
 NAMES = ["direct", "edgekit", "edgekit-filters", "nginx", "haproxy", "undertow-proxy"]
 LABELS = {
     "direct": "upstreams directly (no proxy)",
@@ -88,7 +89,8 @@ lines = [
     f"`benchmarks/load/run.sh`: wrk, 1 thread, {connections} connections, {duration} s per run, {rounds} rounds "
     "with the contenders interleaved (order rotated each round); every proxy on one IO thread pinned to one "
     "core, wrk and the two NGINX upstreams (128-byte bodies, keep-alive) on the other core. Medians over "
-    "rounds; the ratio is to NGINX in the same round.",
+    f"rounds; the ratio is to NGINX in the same round. Warm-up before the rounds: {jvm_warmup} s of the same load "
+    f"for the JVM contenders (their JIT compilers settle in about half a minute), 2 x {warmup} s for the others.",
     "",
     "## Saturation",
     "",
