@@ -503,4 +503,39 @@ class Http1UpstreamIT {
         }
         assertEquals(1, backend.connections(), "read to its last chunk, the connection carries the next request");
     }
+
+    @Test
+    void bytesTheUpstreamSendsWithIts101ReachTheClientFirst() throws Exception {
+        FaultyBackend backend = new FaultyBackend((socket, head) -> {
+            heads.add(head);
+            OutputStream out = socket.getOutputStream();
+            // the head and the first bytes of the new protocol in one write
+            out.write(ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: x\r\n\r\nhello"));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            for (int c; (c = in.read()) >= 0;) {
+                out.write(c); // then an echo
+                out.flush();
+            }
+            socket.close();
+        });
+        closeables.add(backend);
+        edgeTo(backend);
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(ascii("GET /ws HTTP/1.1\r\nHost: example.test\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n"));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            String head = RawHttp.readHead(in);
+            assertTrue(head.startsWith("HTTP/1.1 101"), head);
+            assertEquals("hello", new String(in.readNBytes(5), StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(ascii("ping"));
+            socket.getOutputStream().flush();
+            assertEquals("ping", new String(in.readNBytes(4), StandardCharsets.ISO_8859_1));
+        }
+        assertTrue(heads.get(0).contains("\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"), heads.get(0));
+    }
 }

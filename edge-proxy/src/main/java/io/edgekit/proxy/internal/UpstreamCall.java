@@ -30,7 +30,8 @@ import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
 
 /**
- * One attempt to one endpoint over a pooled Undertow client connection: sends the request head,
+ * One attempt to one endpoint over a pooled connection (the edge's own HTTP/1.1 client, or Undertow's
+ * for HTTP/2 upstreams): sends the request head,
  * streams the request body, completes {@link #future} at the response head, then streams the response
  * body for the writer and gives the connection back (or closes it). Enforces the connect,
  * response-header, idle and (while the body streams) total timeouts. Confined to one IO thread.
@@ -441,11 +442,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
                     headers.add(name, fields[2 * i + 1]);
                 }
             }
-            upgradedConnection = connection.upgrade();
-            finished = true;
-            cancelTimers();
-            pooled = null; // closing the tunnel closes the connection, which the pool then counts as gone
-            future.complete(Response.of(101, headers.build(), Body.empty()));
+            switched(headers.build(), connection.upgrade());
             return;
         }
         List<String> connectionTokens = null;
@@ -501,15 +498,19 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
             }
         }
         try {
-            upgradedConnection = clientExchange.getConnection().performUpgrade();
+            switched(headers.build(), clientExchange.getConnection().performUpgrade());
         } catch (IOException e) {
             fail(UpstreamException.reset("the upstream upgrade failed"), e);
-            return;
         }
+    }
+
+    /** Answers 101 with {@code headers}; {@code connection} leaves the pool to become half of a tunnel. */
+    private void switched(Headers headers, org.xnio.StreamConnection connection) {
+        upgradedConnection = connection;
         finished = true;
         cancelTimers();
         pooled = null; // closing the tunnel closes the connection, which the pool then counts as gone
-        future.complete(Response.of(101, headers.build(), Body.empty()));
+        future.complete(Response.of(101, headers, Body.empty()));
     }
 
     /** The upstream response's trailers, once its body was read to the end; null when it had none. */
