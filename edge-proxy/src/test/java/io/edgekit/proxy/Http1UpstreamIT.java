@@ -538,4 +538,25 @@ class Http1UpstreamIT {
         }
         assertTrue(heads.get(0).contains("\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"), heads.get(0));
     }
+
+    @Test
+    void requestHeadsLargerThanTheConnectionsHeadBufferGoOutWhole() throws Exception {
+        FaultyBackend backend = upstream(head -> ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+        edgeTo(backend);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/many"));
+        for (int i = 0; i < 80; i++) { // about 17 KB, within the listener's 100 fields
+            request.header("X-Field-" + i, "v".repeat(200) + i);
+        }
+        assertEquals("ok", client.send(request.build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals("ok", get("/small").body());
+        assertEquals("ok", client.send(request.build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(3, heads.size());
+        for (int i = 0; i < 80; i++) {
+            assertTrue(heads.get(0).contains("\r\nX-Field-" + i + ": " + "v".repeat(200) + i + "\r\n"), "field " + i);
+        }
+        assertTrue(heads.get(1).startsWith("GET /small HTTP/1.1\r\n"), heads.get(1));
+        assertEquals(heads.get(0).replaceAll("x-request-id: \\w+", ""), heads.get(2).replaceAll("x-request-id: \\w+", ""),
+                "the large head again after a small one on the same connection");
+        assertEquals(1, backend.connections());
+    }
 }
