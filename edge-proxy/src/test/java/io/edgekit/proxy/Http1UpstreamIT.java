@@ -559,4 +559,17 @@ class Http1UpstreamIT {
                 "the large head again after a small one on the same connection");
         assertEquals(1, backend.connections());
     }
+
+    @Test
+    void anUpstreamNamedByHostIsLookedUpOffTheIoThread() throws Exception {
+        FaultyBackend backend = upstream(head -> ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+        Edge edge = Edge.builder()
+                .route(Route.named("r").path("/**").timeouts(FAST)
+                        .to(Upstream.named("backend").endpoint("localhost", backend.port()).build()).build())
+                .build();
+        server = EdgeServer.builder(edge).listen("127.0.0.1", 0).ioThreads(1).build().start();
+        assertEquals("ok", get("/named").body());
+        assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("edgekit-resolver-")),
+                "the name was looked up on a resolver thread");
+    }
 }
