@@ -269,6 +269,10 @@ final class Http1Connection {
         } else {
             buffer.clear().limit(0);
         }
+        if (headBytes.length > BUFFER_BYTES) {
+            headBytes = new byte[1024]; // likewise a large request head
+            headBuffer = ByteBuffer.wrap(headBytes);
+        }
         request.idle();
         sink.getWriteSetter().set(null);
         if (readsSuspended) {
