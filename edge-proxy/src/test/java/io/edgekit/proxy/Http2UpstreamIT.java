@@ -64,7 +64,8 @@ class Http2UpstreamIT {
         upstream.start();
         int port = ((InetSocketAddress) upstream.getListenerInfo().get(0).getAddress()).getPort();
         Edge edge = Edge.builder().route(Route.named("grpc").path("/**")
-                .to(Upstream.named("grpc").endpoint("127.0.0.1", port).http2(true).build()).build()).build();
+                // by name: the h2c connection is made to the address a resolver thread looked up
+                .to(Upstream.named("grpc").endpoint("localhost", port).http2(true).build()).build()).build();
         server = EdgeServer.builder(edge).listen("127.0.0.1", 0).http2Cleartext(true).build().start();
         worker = Xnio.getInstance().createWorker(OptionMap.EMPTY);
     }

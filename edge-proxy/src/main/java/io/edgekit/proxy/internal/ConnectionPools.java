@@ -9,6 +9,7 @@ import io.undertow.client.ClientConnection;
 import io.undertow.client.UndertowClient;
 import io.undertow.connector.ByteBufferPool;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -105,13 +106,11 @@ final class ConnectionPools {
     private final class EndpointPools {
         final Endpoint endpoint;
         final boolean http2;
-        final URI uri;
         final ThreadPool[] threads;
 
         EndpointPools(Endpoint endpoint, boolean http2, int ioThreads) {
             this.endpoint = endpoint;
             this.http2 = http2;
-            this.uri = URI.create((http2 ? "h2c-prior://" : "http://") + endpoint.address());
             this.threads = new ThreadPool[ioThreads];
         }
 
@@ -183,8 +182,29 @@ final class ConnectionPools {
                         TimeUnit.NANOSECONDS);
             }
             if (endpoint.http2) {
-                UndertowClient.getInstance().connect(attempt, null, endpoint.uri, ioThread, null, buffers,
-                        CLIENT_OPTIONS);
+                Resolver.resolve(ioThread, endpoint.endpoint, new Resolver.Callback() {
+                    @Override
+                    public void resolved(InetSocketAddress address) {
+                        // by address, so that Undertow's client has no name to look up on the IO thread
+                        String ip = address.getAddress().getHostAddress();
+                        int scope = ip.indexOf('%');
+                        URI uri;
+                        try {
+                            uri = URI.create("h2c-prior://" + Endpoint.of(scope < 0 ? ip : ip.substring(0, scope),
+                                    address.getPort()).address());
+                        } catch (IllegalArgumentException e) {
+                            attempt.failed(new IOException("no usable address for " + endpoint.endpoint, e));
+                            return;
+                        }
+                        UndertowClient.getInstance().connect(attempt, null, uri, ioThread, null, buffers,
+                                CLIENT_OPTIONS);
+                    }
+
+                    @Override
+                    public void failed(IOException cause) {
+                        attempt.failed(cause);
+                    }
+                });
             } else {
                 Http1Connection.connect(ioThread, endpoint.endpoint, CLIENT_OPTIONS, attempt);
             }

@@ -1,12 +1,10 @@
 package io.edgekit.proxy.internal;
 
 import io.edgekit.core.Endpoint;
-import io.edgekit.core.internal.IpLiterals;
 import org.xnio.conduits.PushBackStreamSourceConduit;
 import io.undertow.util.HeaderMap;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -102,45 +100,21 @@ final class Http1Connection {
     }
 
     /**
-     * Opens a connection to {@code endpoint} from {@code ioThread}; the callback runs on that thread. An
-     * IP literal is used as it is; a host name is looked up on a resolver thread, never on the IO thread
-     * (the JDK caches answers for 30 s, so this happens once per name and half minute at most).
+     * Opens a connection to {@code endpoint} from {@code ioThread}; the callback runs on that thread. A
+     * host name is looked up off the IO thread ({@link Resolver}).
      */
     static void connect(XnioIoThread ioThread, Endpoint endpoint, OptionMap options, ConnectCallback callback) {
-        java.net.InetAddress literal = IpLiterals.parse(endpoint.host());
-        if (literal != null) {
-            open(ioThread, new InetSocketAddress(literal, endpoint.port()), options, callback);
-            return;
-        }
-        try {
-            RESOLVER.execute(() -> {
-                InetSocketAddress address = new InetSocketAddress(endpoint.host(), endpoint.port());
-                ioThread.execute(() -> {
-                    if (address.isUnresolved()) {
-                        callback.failed(new UnknownHostException(endpoint.host()));
-                    } else {
-                        open(ioThread, address, options, callback);
-                    }
-                });
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            callback.failed(new IOException("too many host name lookups waiting", e));
-        }
-    }
+        Resolver.resolve(ioThread, endpoint, new Resolver.Callback() {
+            @Override
+            public void resolved(InetSocketAddress address) {
+                open(ioThread, address, options, callback);
+            }
 
-    /** Two daemon threads, started when needed, for host name lookups; at most 1,024 waiting. */
-    private static final java.util.concurrent.ThreadPoolExecutor RESOLVER = resolver();
-
-    private static java.util.concurrent.ThreadPoolExecutor resolver() {
-        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.ThreadPoolExecutor executor = new java.util.concurrent.ThreadPoolExecutor(2, 2, 30,
-                TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(1024), task -> {
-                    Thread thread = new Thread(task, "edgekit-resolver-" + count.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        executor.allowCoreThreadTimeOut(true);
-        return executor;
+            @Override
+            public void failed(IOException cause) {
+                callback.failed(cause);
+            }
+        });
     }
 
     private static void open(XnioIoThread ioThread, InetSocketAddress address, OptionMap options,
