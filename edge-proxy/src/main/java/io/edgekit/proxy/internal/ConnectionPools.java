@@ -181,33 +181,37 @@ final class ConnectionPools {
                 attempt.timer = ioThread.executeAfter(attempt::timedOut, connectTimeout.toNanos(),
                         TimeUnit.NANOSECONDS);
             }
-            if (endpoint.http2) {
-                Resolver.resolve(ioThread, endpoint.endpoint, new Resolver.Callback() {
-                    @Override
-                    public void resolved(InetSocketAddress address) {
-                        // by address, so that Undertow's client has no name to look up on the IO thread
-                        String ip = address.getAddress().getHostAddress();
-                        int scope = ip.indexOf('%');
-                        URI uri;
-                        try {
-                            uri = URI.create("h2c-prior://" + Endpoint.of(scope < 0 ? ip : ip.substring(0, scope),
-                                    address.getPort()).address());
-                        } catch (IllegalArgumentException e) {
-                            attempt.failed(new IOException("no usable address for " + endpoint.endpoint, e));
-                            return;
-                        }
-                        UndertowClient.getInstance().connect(attempt, null, uri, ioThread, null, buffers,
-                                CLIENT_OPTIONS);
+            // a host name is looked up off the IO thread; both clients are then given the address
+            Resolver.resolve(ioThread, endpoint.endpoint, new Resolver.Callback() {
+                @Override
+                public void resolved(InetSocketAddress address) {
+                    if (endpoint.http2) {
+                        connectHttp2(address, attempt);
+                    } else {
+                        Http1Connection.connect(ioThread, address, CLIENT_OPTIONS, attempt);
                     }
+                }
 
-                    @Override
-                    public void failed(IOException cause) {
-                        attempt.failed(cause);
-                    }
-                });
-            } else {
-                Http1Connection.connect(ioThread, endpoint.endpoint, CLIENT_OPTIONS, attempt);
+                @Override
+                public void failed(IOException cause) {
+                    attempt.failed(cause);
+                }
+            });
+        }
+
+        /** Undertow's h2c client, given an address so that it has no name to look up on the IO thread. */
+        private void connectHttp2(InetSocketAddress address, ConnectAttempt attempt) {
+            String ip = address.getAddress().getHostAddress();
+            int scope = ip.indexOf('%');
+            URI uri;
+            try {
+                uri = URI.create("h2c-prior://" + Endpoint.of(scope < 0 ? ip : ip.substring(0, scope),
+                        address.getPort()).address());
+            } catch (IllegalArgumentException e) {
+                attempt.failed(new IOException("no usable address for " + endpoint.endpoint, e));
+                return;
             }
+            UndertowClient.getInstance().connect(attempt, null, uri, ioThread, null, buffers, CLIENT_OPTIONS);
         }
 
         /** Gives a connection back: kept for the next request if {@code reusable}, else closed. */

@@ -1,6 +1,5 @@
 package io.edgekit.proxy.internal;
 
-import io.edgekit.core.Endpoint;
 import org.xnio.conduits.PushBackStreamSourceConduit;
 import io.undertow.util.HeaderMap;
 import java.io.IOException;
@@ -99,25 +98,8 @@ final class Http1Connection {
         source.resumeReads();
     }
 
-    /**
-     * Opens a connection to {@code endpoint} from {@code ioThread}; the callback runs on that thread. A
-     * host name is looked up off the IO thread ({@link Resolver}).
-     */
-    static void connect(XnioIoThread ioThread, Endpoint endpoint, OptionMap options, ConnectCallback callback) {
-        Resolver.resolve(ioThread, endpoint, new Resolver.Callback() {
-            @Override
-            public void resolved(InetSocketAddress address) {
-                open(ioThread, address, options, callback);
-            }
-
-            @Override
-            public void failed(IOException cause) {
-                callback.failed(cause);
-            }
-        });
-    }
-
-    private static void open(XnioIoThread ioThread, InetSocketAddress address, OptionMap options,
+    /** Opens a connection to {@code address} from {@code ioThread}; the callback runs on that thread. */
+    static void connect(XnioIoThread ioThread, InetSocketAddress address, OptionMap options,
             ConnectCallback callback) {
         ioThread.openStreamConnection(address, null, options).addNotifier(
                 new IoFuture.HandlingNotifier<StreamConnection, Object>() {
