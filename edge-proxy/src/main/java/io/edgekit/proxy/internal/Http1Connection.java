@@ -277,7 +277,7 @@ final class Http1Connection {
 
     /** Reads more bytes behind those not yet consumed; the count, 0 when none are there, -1 at the end. */
     private int fill() throws IOException {
-        if (buffer.position() > 0 || buffer.limit() == buffer.capacity()) {
+        if (buffer.position() > 0) {
             buffer.compact().flip();
         }
         int end = buffer.limit();
@@ -302,12 +302,12 @@ final class Http1Connection {
             int start = buffer.position();
             int limit = buffer.limit();
             int end = Http1ResponseHead.end(bytes, start, limit);
+            if ((end > 0 ? end : limit) - start > maxHeadBytes) { // the head, or what has come of it
+                failRead(new Http1ResponseHead.ProtocolException("response head larger than " + maxHeadBytes
+                        + " bytes"), "response header fields larger than " + maxHeadBytes + " bytes");
+                return;
+            }
             if (end > 0) {
-                if (end - start > maxHeadBytes) {
-                    failRead(new Http1ResponseHead.ProtocolException("response head larger than " + maxHeadBytes
-                            + " bytes"), "response header fields larger than " + maxHeadBytes + " bytes");
-                    return;
-                }
                 Http1ResponseHead head;
                 try {
                     head = Http1ResponseHead.parse(bytes, start, end);
@@ -321,11 +321,6 @@ final class Http1Connection {
                     return;
                 }
                 continue; // an interim response (100, 103): the final one follows
-            }
-            if (limit - start > maxHeadBytes) {
-                failRead(new Http1ResponseHead.ProtocolException("response head larger than " + maxHeadBytes
-                        + " bytes"), "response header fields larger than " + maxHeadBytes + " bytes");
-                return;
             }
             if (buffer.remaining() == bytes.length) {
                 grow(); // a head larger than the buffer, but within the bound
