@@ -19,7 +19,6 @@ import io.undertow.conduits.InflatingStreamSourceConduit;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 import org.xnio.conduits.StreamSourceChannelWrappingConduit;
 import org.xnio.conduits.PushBackStreamSourceConduit;
-import org.xnio.Pooled;
 import org.xnio.channels.StreamSourceChannel;
 import java.nio.ByteBuffer;
 import io.undertow.connector.ByteBufferPool;
@@ -457,11 +456,9 @@ public final class EdgeHttpHandler implements HttpHandler {
             }
             byte[] prefix = channelBody.prefix();
             StreamSourceChannel source = channelBody.take();
-            if (decoding && prefix != null) {
-                source = decoded(server, exchange, source, prefix); // the prefix is encoded too: decode it first
+            if (decoding) {
+                source = decoded(server, exchange, source, prefix); // a prefix is encoded too: decoded first
                 prefix = null;
-            } else if (decoding) {
-                source = decoded(server, exchange, source, null);
             }
             new ChannelPump(source, server.getResponseChannel(),
                     server.getConnection().getByteBufferPool(), Long.MAX_VALUE,
@@ -604,7 +601,6 @@ public final class EdgeHttpHandler implements HttpHandler {
         }
     };
 
-    /** The flight in progress on one client connection. */
     /** What the edge keeps per client connection: its addresses (asked once) and the request in flight. */
     private static final class ConnectionSlot {
         final InetSocketAddress peer;
