@@ -97,10 +97,10 @@ class ConnectionPoolIT {
         try (FaultyBackend backend = new FaultyBackend((socket, head) -> {
             java.io.OutputStream out = socket.getOutputStream();
             String body = head.startsWith("POST") ? "posted" : "ok";
+            answered.incrementAndGet(); // before the answer leaves: the client may check the count as soon as it has it
             out.write(("HTTP/1.1 200 OK\r\ncontent-length: " + body.length() + "\r\n\r\n" + body)
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             out.flush();
-            answered.incrementAndGet();
             RawHttp.readHead(socket.getInputStream()); // the next request on this connection ...
             socket.close(); // ... is never answered
         })) {
