@@ -25,18 +25,25 @@ wait_port() {
   echo "port $1 did not open" >&2; return 1
 }
 
+# nginx_preamble NAME: the settings every NGINX here shares (one worker in the foreground, its pid and
+# error log in $work named after NAME)
+nginx_preamble() {
+  cat <<CONF
+worker_processes 1;
+daemon off;
+pid $work/$1.pid;
+error_log $work/$1.err warn;
+events { worker_connections 4096; }
+CONF
+}
+
 # start_upstreams: one small NGINX on the load core answering 128 bytes with keep-alive, on two ports;
 # sets UP_A and UP_B
 start_upstreams() {
   UP_A=$(free_port); UP_B=$(free_port)
   local body
   body=$(printf 'x%.0s' $(seq 1 128))
-  cat > "$work/upstreams.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/upstreams.pid;
-error_log $work/upstreams.err warn;
-events { worker_connections 4096; }
+  { nginx_preamble upstreams; cat <<CONF
 http {
   access_log off;
   keepalive_requests 1000000;
@@ -44,6 +51,7 @@ http {
   server { listen 127.0.0.1:$UP_B; location / { default_type text/plain; return 200 '$body'; } }
 }
 CONF
+  } > "$work/upstreams.conf"
   taskset -c "$LOAD_CORE" nginx -c "$work/upstreams.conf" -p "$work" > /dev/null 2>&1 &
   pids+=($!)
   wait_port "$UP_A"; wait_port "$UP_B"

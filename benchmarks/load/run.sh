@@ -57,12 +57,7 @@ start_java edgekit-filters -jar "$jar" --filters
 start_java undertow-proxy -cp "$jar" io.edgekit.benchmarks.proxy.UndertowProxyServer
 
 NGINX_PORT=$(free_port)
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx.err warn;
-events { worker_connections 4096; }
+{ nginx_preamble nginx; cat <<CONF
 http {
   access_log off;
   upstream backends { server 127.0.0.1:$UP_A; server 127.0.0.1:$UP_B; keepalive 64; }
@@ -77,6 +72,7 @@ http {
   }
 }
 CONF
+} > "$work/nginx.conf"
 taskset -c "$PROXY_CORE" nginx -c "$work/nginx.conf" -p "$work" &
 nginx_master=$!
 pids+=($nginx_master)
