@@ -366,6 +366,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         }
     }
 
+    /** A response head from Undertow's client, which the edge uses for HTTP/2 upstreams only. */
     private void onResponse(ClientExchange clientExchange) {
         if (finished) {
             return;
@@ -417,10 +418,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
                 fail(UpstreamException.reset("invalid content-length from upstream"), null);
                 return;
             }
-        } else if (!chunked) {
-            String protocol = response.getProtocol().toString();
-            contentLength = protocol.equals("HTTP/1.0") || protocol.equals("HTTP/2.0") ? -1 : 0;
-        }
+        } // else an HTTP/2 body without a length: it ends with its stream (-1, unknown)
         this.clientExchange = clientExchange;
         deliver(status, headers.build(), contentLength, clientExchange::getResponseChannel);
     }
