@@ -48,11 +48,8 @@ final class Http1RequestHead {
         String target = request.uri();
         String contentLength = length > 0 || (length == 0 && permitsBody(method)) ? Long.toString(length) : null;
         int size = method.length() + 1 + target.length() + 11 + 6 + host.length() + 2 + 2;
-        for (int i = 0; i < source.size(); i++) {
-            String name = source.name(i);
-            if (forwarded(name)) {
-                size += name.length() + 2 + source.value(i).length() + 2;
-            }
+        for (int i = 0; i < source.size(); i++) { // every field: a bound, so each name is checked once, below
+            size += source.name(i).length() + 2 + source.value(i).length() + 2;
         }
         if (contentLength != null) {
             size += 16 + contentLength.length() + 2;
