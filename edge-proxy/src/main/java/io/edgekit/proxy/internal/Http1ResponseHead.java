@@ -294,30 +294,23 @@ final class Http1ResponseHead {
 
     /** Parses one Content-Length field (a list of equal values is allowed) against an earlier one. */
     private static long contentLength(String value, long earlier) throws ProtocolException {
-        if (value.length() > 0 && value.length() <= 18 && (earlier < 0)) {
-            long parsed = 0; // the usual single value, read without a substring
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                if (c < '0' || c > '9') {
-                    parsed = -1;
-                    break;
-                }
-                parsed = parsed * 10 + (c - '0');
-            }
-            if (parsed >= 0) {
-                return parsed;
-            }
-        }
         long length = -1;
         int start = 0;
-        while (start <= value.length()) {
+        while (start <= value.length()) { // one value, or a list of equal ones; read in place, no substrings
             int comma = value.indexOf(',', start);
             int stop = comma < 0 ? value.length() : comma;
-            String part = value.substring(start, stop).trim();
-            if (part.isEmpty() || part.length() > 18 || !CacheControl.isDigits(part)) {
+            int from = start;
+            int to = stop;
+            while (from < to && (value.charAt(from) == ' ' || value.charAt(from) == '\t')) {
+                from++;
+            }
+            while (to > from && (value.charAt(to - 1) == ' ' || value.charAt(to - 1) == '\t')) {
+                to--;
+            }
+            long parsed = digits(value, from, to);
+            if (parsed < 0) {
                 throw new ProtocolException("invalid content-length from upstream");
             }
-            long parsed = Long.parseLong(part);
             if (length >= 0 && parsed != length) {
                 throw new ProtocolException("differing content-length values from upstream");
             }
@@ -328,6 +321,22 @@ final class Http1ResponseHead {
             throw new ProtocolException("differing content-length values from upstream");
         }
         return length;
+    }
+
+    /** The decimal number in {@code s[from, to)}: 1 to 18 digits, nothing else; -1 otherwise. */
+    private static long digits(String s, int from, int to) {
+        if (to == from || to - from > 18) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     private static boolean lastCodingIsChunked(String value) {
