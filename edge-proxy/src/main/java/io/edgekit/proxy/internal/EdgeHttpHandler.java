@@ -146,7 +146,8 @@ public final class EdgeHttpHandler implements HttpHandler {
             return;
         }
         HeadScanConduit scanner = scannerOf(server);
-        Problem refused = check(server, scanner);
+        InboundHead head = InboundHead.read(server.getRequestHeaders());
+        Problem refused = check(server, scanner, head);
         if (refused != null) {
             server.setPersistent(false); // never read on after a head we refused: nothing can be smuggled
             answerDirectly(server, refused);
@@ -154,7 +155,7 @@ public final class EdgeHttpHandler implements HttpHandler {
         }
         Request raw;
         try {
-            raw = toRequest(server);
+            raw = toRequest(server, head);
         } catch (IllegalArgumentException e) {
             server.setPersistent(false);
             answerDirectly(server, new Problem(400, "Bad Request", "malformed request: " + e.getMessage()));
@@ -178,11 +179,11 @@ public final class EdgeHttpHandler implements HttpHandler {
                 .scheduler(scheduler(server.getIoThread()))
                 .offloadExecutor(offloadExecutor);
         Exchange exchange = edge.accept(inbound, local.getPort());
-        String te = server.getRequestHeaders().getFirst(io.undertow.util.Headers.TE);
+        String te = head.te;
         if (te != null && te.toLowerCase(java.util.Locale.ROOT).contains("trailers")) {
             exchange.put(UpstreamCall.TE_TRAILERS, Boolean.TRUE);
         }
-        String upgrade = upgradeAsked(server);
+        String upgrade = upgradeAsked(server, head);
         if (upgrade != null) {
             exchange.put(Tunnel.UPGRADE, upgrade);
         }
@@ -195,9 +196,9 @@ public final class EdgeHttpHandler implements HttpHandler {
     }
 
     /** {@code websocket} when the client asks to switch to WebSocket (HTTP/1.1 GET), else null. */
-    private static String upgradeAsked(HttpServerExchange server) {
-        String upgrade = server.getRequestHeaders().getFirst(io.undertow.util.Headers.UPGRADE);
-        String connection = server.getRequestHeaders().getFirst(io.undertow.util.Headers.CONNECTION);
+    private static String upgradeAsked(HttpServerExchange server, InboundHead head) {
+        String upgrade = head.upgrade == null ? null : head.upgrade.getFirst();
+        String connection = head.connection == null ? null : head.connection.getFirst();
         if (upgrade == null || connection == null || !upgrade.trim().equalsIgnoreCase("websocket")
                 || !connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade")
                 || !server.getRequestMethod().equalToString("GET")
@@ -216,12 +217,11 @@ public final class EdgeHttpHandler implements HttpHandler {
     }
 
     /** The checks on a request head that Undertow's parser does not make: a problem, or null to go on. */
-    private Problem check(HttpServerExchange server, HeadScanConduit scanner) {
+    private Problem check(HttpServerExchange server, HeadScanConduit scanner, InboundHead head) {
         if (scanner != null && scanner.folded()) {
             return new Problem(400, "Bad Request", "obsolete line folding in the request head");
         }
-        HeaderMap headers = server.getRequestHeaders();
-        HeaderValues transferEncoding = headers.get(io.undertow.util.Headers.TRANSFER_ENCODING);
+        HeaderValues transferEncoding = head.transferEncoding;
         if (transferEncoding != null) {
             if (!server.getProtocol().equals(Protocols.HTTP_1_1)) {
                 return new Problem(400, "Bad Request", "transfer-encoding needs HTTP/1.1");
@@ -229,7 +229,7 @@ public final class EdgeHttpHandler implements HttpHandler {
             if (transferEncoding.size() != 1 || !transferEncoding.getFirst().trim().equalsIgnoreCase("chunked")) {
                 return new Problem(400, "Bad Request", "transfer-encoding other than chunked");
             }
-            if (headers.contains(io.undertow.util.Headers.CONTENT_LENGTH)) {
+            if (head.contentLength != null) {
                 return new Problem(400, "Bad Request", "both content-length and transfer-encoding");
             }
         }
@@ -237,7 +237,7 @@ public final class EdgeHttpHandler implements HttpHandler {
             return new Problem(414, "URI Too Long", "request target longer than " + limits.maxUrlLength());
         }
         if (!limits.allowedHosts().isEmpty()) {
-            String host = headers.getFirst(io.undertow.util.Headers.HOST);
+            String host = head.host;
             if (host == null || !limits.allowsHost(Hosts.hostOf(host))) {
                 return new Problem(421, "Misdirected Request", "this listener does not serve that host");
             }
@@ -273,16 +273,59 @@ public final class EdgeHttpHandler implements HttpHandler {
         server.getResponseSender().send(problem.toJson(requestId));
     }
 
-    private static Request toRequest(HttpServerExchange server) {
-        HeaderMap source = server.getRequestHeaders();
-        Headers.Builder headers = Headers.builder(source.size() + 1);
-        for (HeaderValues values : source) {
-            String name = values.getHeaderName().toString();
-            for (int i = 0; i < values.size(); i++) {
-                headers.add(name, values.get(i));
-            }
+    /**
+     * What the edge needs from the request's header fields, learnt in one pass: the fields as the edge's
+     * request carries them (Host becomes the authority) and the few that the checks, the body's framing
+     * and the protocol switch look at. Undertow groups the fields by name, so each name is looked at once.
+     */
+    private static final class InboundHead {
+        final Headers.Builder fields;
+        String host;
+        String te;
+        HeaderValues transferEncoding;
+        HeaderValues contentLength;
+        HeaderValues connection;
+        HeaderValues upgrade;
+
+        private InboundHead(int size) {
+            fields = Headers.builder(size);
         }
-        HeaderValues connection = source.get(io.undertow.util.Headers.CONNECTION);
+
+        static InboundHead read(HeaderMap source) {
+            InboundHead head = new InboundHead(source.size());
+            for (HeaderValues values : source) {
+                HttpString name = values.getHeaderName();
+                if (is(name, io.undertow.util.Headers.HOST)) {
+                    head.host = values.getFirst(); // Undertow refuses a second Host before the edge sees it
+                    continue;
+                }
+                if (is(name, io.undertow.util.Headers.CONNECTION)) {
+                    head.connection = values;
+                } else if (is(name, io.undertow.util.Headers.CONTENT_LENGTH)) {
+                    head.contentLength = values;
+                } else if (is(name, io.undertow.util.Headers.TRANSFER_ENCODING)) {
+                    head.transferEncoding = values;
+                } else if (is(name, io.undertow.util.Headers.UPGRADE)) {
+                    head.upgrade = values;
+                } else if (is(name, io.undertow.util.Headers.TE)) {
+                    head.te = values.getFirst();
+                }
+                String text = name.toString();
+                for (int i = 0; i < values.size(); i++) {
+                    head.fields.add(text, values.get(i));
+                }
+            }
+            return head;
+        }
+
+        /** The parser hands out Undertow's own name for a known field; any other spelling still matches. */
+        private static boolean is(HttpString name, HttpString known) {
+            return name == known || (name.length() == known.length() && name.equals(known));
+        }
+    }
+
+    private static Request toRequest(HttpServerExchange server, InboundHead head) {
+        HeaderValues connection = head.connection;
         if (connection != null && server.isPersistent()) {
             // Undertow honours only a bare "close"; "close, X-Foo" must close the connection too
             for (String value : connection) {
@@ -293,16 +336,16 @@ public final class EdgeHttpHandler implements HttpHandler {
                 }
             }
         }
-        String authority = source.getFirst(io.undertow.util.Headers.HOST);
+        String authority = head.host;
         String path = rawPath(server.getRequestURI(), authority);
-        Body body = requestBody(server, source);
+        Body body = requestBody(server, head);
         return Request.builder()
                 .method(server.getRequestMethod().toString())
                 .scheme(server.getRequestScheme())
                 .authority(authority == null ? "" : authority)
                 .path(path)
                 .query(server.getQueryString())
-                .headers(headers.build())
+                .headers(head.fields.build())
                 .body(body)
                 .build();
     }
@@ -327,15 +370,14 @@ public final class EdgeHttpHandler implements HttpHandler {
         return pathStart < 0 ? "/" : uri.substring(pathStart);
     }
 
-    private static Body requestBody(HttpServerExchange server, HeaderMap headers) {
+    private static Body requestBody(HttpServerExchange server, InboundHead head) {
         long length;
-        if (headers.contains(io.undertow.util.Headers.TRANSFER_ENCODING)) {
+        if (head.transferEncoding != null) {
             length = -1;
-        } else if (!headers.contains(io.undertow.util.Headers.CONTENT_LENGTH)
-                && server.getProtocol().equals(Protocols.HTTP_2_0)) {
+        } else if (head.contentLength == null && server.getProtocol().equals(Protocols.HTTP_2_0)) {
             length = server.isRequestComplete() ? 0 : -1; // HTTP/2 frames the body itself
         } else {
-            String contentLength = headers.getFirst(io.undertow.util.Headers.CONTENT_LENGTH);
+            String contentLength = head.contentLength == null ? null : head.contentLength.getFirst();
             try {
                 length = contentLength == null ? 0 : Long.parseLong(contentLength.trim());
             } catch (NumberFormatException e) {
