@@ -492,6 +492,8 @@ public final class EdgeHttpHandler implements HttpHandler {
             }
             if (call != null) {
                 call.onStreamAbort(() -> IoUtils.safeClose(server.getConnection()));
+            }
+            if (call != null && call.mayHaveTrailers(length)) {
                 // trailers (gRPC status) are read when the body has ended, just before the response ends
                 server.putAttachment(io.undertow.server.protocol.http.HttpAttachments.RESPONSE_TRAILER_SUPPLIER,
                         call::trailers);

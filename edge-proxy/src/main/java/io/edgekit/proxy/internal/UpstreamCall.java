@@ -511,6 +511,14 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         future.complete(Response.of(101, headers, Body.empty()));
     }
 
+    /**
+     * Whether the response's body, of {@code length} bytes (-1 when unknown), can end with trailers: an
+     * HTTP/1.1 body of known length cannot (only chunks carry them); an HTTP/2 stream always can.
+     */
+    boolean mayHaveTrailers(long length) {
+        return http1 == null || length < 0;
+    }
+
     /** The upstream response's trailers, once its body was read to the end; null when it had none. */
     HeaderMap trailers() {
         if (http1 != null) {
