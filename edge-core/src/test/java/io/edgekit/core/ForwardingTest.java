@@ -115,4 +115,30 @@ class ForwardingTest {
                 org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                         () -> TrustedProxies.of("example.com")).getMessage());
     }
+
+    @Test
+    void requestsInARowFromOtherPeersAndHostsGetTheirOwnHop() {
+        // what the hop adds is kept from one request to the next on a thread: it must follow each change
+        EdgeTester tester = new EdgeTester(edge(TrustedProxies.none()), new InMemoryTransport());
+        String[][] cases = {
+            {"203.0.113.9", "shop.example.com", "203.0.113.9", "for=203.0.113.9;proto=http;host=shop.example.com"},
+            {"203.0.113.10", "shop.example.com", "203.0.113.10", "for=203.0.113.10;proto=http;host=shop.example.com"},
+            {"203.0.113.10", "api.example.com:8443", "203.0.113.10",
+                "for=203.0.113.10;proto=http;host=\"api.example.com:8443\""},
+            {"2001:db8::1", "api.example.com:8443", "2001:db8:0:0:0:0:0:1",
+                "for=\"[2001:db8:0:0:0:0:0:1]\";proto=http;host=\"api.example.com:8443\""},
+            {"fe80::1%1", "a.example", "fe80:0:0:0:0:0:0:1%1", null},
+            {"fe80::1%2", "a.example", "fe80:0:0:0:0:0:0:1%2", null},
+            {"203.0.113.9", "shop.example.com", "203.0.113.9", "for=203.0.113.9;proto=http;host=shop.example.com"},
+        };
+        for (String[] c : cases) {
+            Request request = Request.builder().authority(c[1]).uri("/x").build();
+            Headers headers = tester.exchange(request, c[0]).request().headers();
+            assertEquals(c[2], headers.firstOrNull("x-forwarded-for"), c[0]);
+            assertEquals(c[1], headers.firstOrNull("x-forwarded-host"), c[0]);
+            if (c[3] != null) {
+                assertEquals(c[3], headers.firstOrNull("forwarded"), c[0]);
+            }
+        }
+    }
 }

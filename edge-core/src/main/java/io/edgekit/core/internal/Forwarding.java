@@ -2,6 +2,7 @@ package io.edgekit.core.internal;
 
 import io.edgekit.core.Headers;
 import io.edgekit.core.TrustedProxies;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
@@ -74,29 +75,69 @@ public final class Forwarding {
             out.add(name, value);
         }
         InetAddress client = trustPeer ? clientFrom(priorFor, priorForwarded, peer, trusted) : peer;
-        String scheme = secure ? "https" : "http";
-        String peerIp = peer.getHostAddress();
-        out.add("x-forwarded-for", priorFor == null ? peerIp : priorFor + ", " + peerIp);
-        out.add("x-forwarded-proto", proto != null ? proto : scheme);
+        Hop hop = Hop.of(peer, secure, authority, localPort);
+        out.add("x-forwarded-for", priorFor == null ? hop.peerIp : priorFor + ", " + hop.peerIp);
+        out.add("x-forwarded-proto", proto != null ? proto : hop.scheme());
         if (host != null || !authority.isEmpty()) {
             out.add("x-forwarded-host", host != null ? host : authority);
         }
-        out.add("x-forwarded-port", port != null ? port : Integer.toString(localPort));
-        StringBuilder forwarded = new StringBuilder(64);
-        if (priorForwarded != null) {
-            forwarded.append(priorForwarded).append(", ");
-        }
-        forwarded.append("for=").append(IpLiterals.forwardedNode(peer)).append(";proto=").append(scheme);
-        if (!authority.isEmpty() && HttpTokens.isToken(authority)) {
-            forwarded.append(";host=").append(authority);
-        } else if (!authority.isEmpty()) {
-            forwarded.append(";host=\"").append(authority.replace("\\", "\\\\").replace("\"", "\\\""))
-                    .append('"');
-        }
-        out.add("forwarded", forwarded.toString());
+        out.add("x-forwarded-port", port != null ? port : hop.port);
+        out.add("forwarded", priorForwarded == null ? hop.forwarded : priorForwarded + ", " + hop.forwarded);
         String id = requestId != null ? requestId : RequestIds.next();
         out.add(REQUEST_ID, id);
         return new Prepared(out.build(), client, id);
+    }
+
+    /**
+     * What this hop adds that depends only on the peer, the listener and the authority. The last one
+     * made on a thread is kept: requests in a row nearly always share them (one client's connection, or
+     * many connections from one balancer in front), so they are not formatted again for each request.
+     */
+    private static final class Hop {
+        private static final ThreadLocal<Hop[]> LAST = ThreadLocal.withInitial(() -> new Hop[1]);
+
+        final InetAddress peer;
+        final boolean secure;
+        final String authority;
+        final int localPort;
+        final String peerIp;
+        final String port;
+        /** This hop's element of {@code Forwarded}. */
+        final String forwarded;
+
+        private Hop(InetAddress peer, boolean secure, String authority, int localPort) {
+            this.peer = peer;
+            this.secure = secure;
+            this.authority = authority;
+            this.localPort = localPort;
+            this.peerIp = peer.getHostAddress();
+            this.port = Integer.toString(localPort);
+            StringBuilder element = new StringBuilder(64);
+            element.append("for=").append(IpLiterals.forwardedNode(peer)).append(";proto=").append(scheme());
+            if (!authority.isEmpty() && HttpTokens.isToken(authority)) {
+                element.append(";host=").append(authority);
+            } else if (!authority.isEmpty()) {
+                element.append(";host=\"").append(authority.replace("\\", "\\\\").replace("\"", "\\\""))
+                        .append('"');
+            }
+            this.forwarded = element.toString();
+        }
+
+        static Hop of(InetAddress peer, boolean secure, String authority, int localPort) {
+            Hop[] last = LAST.get();
+            Hop hop = last[0];
+            if (hop == null || hop.secure != secure || hop.localPort != localPort
+                    || !(hop.peer == peer || (peer instanceof Inet4Address && peer.equals(hop.peer)))
+                    || !hop.authority.equals(authority)) { // IPv6 addresses match by identity: scopes differ
+                hop = new Hop(peer, secure, authority, localPort);
+                last[0] = hop;
+            }
+            return hop;
+        }
+
+        String scheme() {
+            return secure ? "https" : "http";
+        }
     }
 
     private static boolean isForwarding(String name) {
