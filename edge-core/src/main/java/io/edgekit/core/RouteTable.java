@@ -95,7 +95,8 @@ public final class RouteTable implements Router {
 
     @Override
     public Optional<RouteMatch> match(Request request) {
-        String host = request.host();
+        // the host is looked at only when some route names one
+        String host = exactHosts.isEmpty() && wildcardSuffixes.length == 0 ? "" : request.host();
         String path = request.path();
         String[] segments = null;
         PathTable exact = exactHosts.isEmpty() ? null : exactHosts.get(host);
