@@ -128,7 +128,23 @@ public final class Headers {
 
     /** A copy where {@code name} has the single value {@code value}. */
     public Headers with(String name, String value) {
-        return toBuilder().set(name, value).build();
+        requireNonNull(name, "name");
+        requireNonNull(value, "value");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("name: \"\" (expected: a header name)");
+        }
+        String[] out = new String[2 * (size + 1)]; // one pass: the other fields, then this one
+        int n = 0;
+        for (int i = 0; i < 2 * size; i += 2) {
+            if (!fields[i].equalsIgnoreCase(name)) {
+                out[2 * n] = fields[i];
+                out[2 * n + 1] = fields[i + 1];
+                n++;
+            }
+        }
+        out[2 * n] = name;
+        out[2 * n + 1] = value;
+        return new Headers(out, n + 1);
     }
 
     /** A copy with one more field, after any existing fields of that name. */
