@@ -167,7 +167,7 @@ public final class EdgeHttpHandler implements HttpHandler {
             answerDirectly(server, tooLarge);
             return;
         }
-        ConnectionSlot slot = slot(server);
+        ConnectionSlot slot = slot(server, scanner);
         InetSocketAddress peer = slot.peer;
         InetSocketAddress local = slot.local;
         Exchange.Builder inbound = Exchange.builder(raw)
@@ -657,8 +657,11 @@ public final class EdgeHttpHandler implements HttpHandler {
         }
     }
 
-    /** The connection's slot, made at its first request. */
-    private static ConnectionSlot slot(HttpServerExchange server) {
+    /** The connection's slot, made at its first request; kept on its head scanner when it has one. */
+    private static ConnectionSlot slot(HttpServerExchange server, HeadScanConduit scanner) {
+        if (scanner != null && scanner.connectionState instanceof ConnectionSlot kept) {
+            return kept;
+        }
         ServerConnection connection = server.getConnection();
         ConnectionSlot slot = connection.getAttachment(SLOT);
         if (slot == null) {
@@ -671,6 +674,9 @@ public final class EdgeHttpHandler implements HttpHandler {
                 }
             });
             slot = created;
+        }
+        if (scanner != null) {
+            scanner.connectionState = slot;
         }
         return slot;
     }

@@ -25,6 +25,11 @@ final class HeadScanConduit extends AbstractStreamSourceConduit<StreamSourceCond
     private int beforeLast;
     private int thirdLast;
     private boolean folded;
+    /**
+     * The edge's state for this connection, kept here because a connection has exactly one scanner and
+     * the handler reaches it without a map lookup. Owned by the handler; this class never reads it.
+     */
+    Object connectionState;
     /** Reads are suspended as far as the layers above know; the socket may still be watched. */
     private volatile boolean suspended;
 
@@ -123,21 +128,32 @@ final class HeadScanConduit extends AbstractStreamSourceConduit<StreamSourceCond
     }
 
     private void scan(ByteBuffer buffer, int from, int to) {
-        for (int i = from; i < to && inHead; i++) {
+        // the last three bytes live in locals while the loop runs, and go back to the fields after it
+        int b1 = last;
+        int b2 = beforeLast;
+        int b3 = thirdLast;
+        boolean content = sawContent;
+        int i = from;
+        for (; i < to; i++) {
             int b = buffer.get(i) & 0xff;
-            if (!sawContent) {
+            if (!content) {
                 if (b == '\r' || b == '\n') {
                     continue; // blank lines before a request line are ignored (RFC 9112 section 2.2)
                 }
-                sawContent = true;
-            } else if (last == '\n' && (b == ' ' || b == '\t')) {
+                content = true;
+            } else if (b1 == '\n' && (b == ' ' || b == '\t')) {
                 folded = true;
-            } else if (b == '\n' && last == '\r' && beforeLast == '\n' && thirdLast == '\r') {
+            } else if (b == '\n' && b1 == '\r' && b2 == '\n' && b3 == '\r') {
                 inHead = false; // the head is complete; what follows is a body or the next request
+                break;
             }
-            thirdLast = beforeLast;
-            beforeLast = last;
-            last = b;
+            b3 = b2;
+            b2 = b1;
+            b1 = b;
         }
+        last = b1;
+        beforeLast = b2;
+        thirdLast = b3;
+        sawContent = content;
     }
 }
