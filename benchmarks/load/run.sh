@@ -162,9 +162,15 @@ PY
 rate=$(( nginx_rps / 2 ))
 delay_ms=$(python3 -c "print(max(1, round(1000 * $CONNECTIONS / max($rate, 1))))")
 echo "fixed rate: about $rate req/s (each of $CONNECTIONS connections every ${delay_ms} ms)"
-for name in "${contenders[@]}"; do
-  line=$(run_wrk "$name" "$DURATION" paced.lua "$delay_ms")
-  echo "paced name=$name rate=$rate $line" | tee -a "$raw"
+# as many rounds as at saturation, interleaved and rotated the same way: one paced run's tail moves a
+# lot from run to run, so the report takes each contender's median (and the median of its per-round
+# latency added over the upstreams reached directly in the same round)
+for round in $(seq 1 "$ROUNDS"); do
+  order=("${contenders[@]:$(( (round - 1) % ${#contenders[@]} ))}" "${contenders[@]:0:$(( (round - 1) % ${#contenders[@]} ))}")
+  for name in "${order[@]}"; do
+    line=$(run_wrk "$name" "$DURATION" paced.lua "$delay_ms")
+    echo "paced round=$round name=$name rate=$rate $line" | tee -a "$raw"
+  done
 done
 
 for name in "${contenders[@]}"; do
