@@ -12,7 +12,6 @@ import io.undertow.server.protocol.proxy.ProxyProtocolOpenListener;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
-import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.protocol.http.AlpnOpenListener;
@@ -69,7 +68,7 @@ public final class EdgeServer implements AutoCloseable {
     private final ExecutorService offloadExecutor;
     private final EdgeHttpHandler handler;
     private final HttpHandler root;
-    private final ByteBufferPool buffers = new BufferPool(16 * 1024, true, 1024);
+    private final BufferPool buffers = new BufferPool(16 * 1024, true, 1024);
     private final List<AcceptingChannel<? extends StreamConnection>> acceptors = new ArrayList<>();
     private final List<InetSocketAddress> boundAddresses = new ArrayList<>();
     private XnioWorker worker;
@@ -256,6 +255,15 @@ public final class EdgeServer implements AutoCloseable {
             throw new IllegalStateException("server not started");
         }
         return boundAddresses.get(0);
+    }
+
+    /**
+     * The server's I/O buffers on loan now: to connections reading a request, responses being written,
+     * bodies and tunnels being pumped. Once every connection is closed it comes back to zero; a figure
+     * that keeps growing is a leak.
+     */
+    public long buffersOnLoan() {
+        return buffers.onLoan();
     }
 
     /** Upstream connections open now, busy and idle. */

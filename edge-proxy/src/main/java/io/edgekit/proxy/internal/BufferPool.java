@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The server's buffers: a few cached per thread (an IO thread takes and gives back several buffers a
@@ -22,6 +23,8 @@ public final class BufferPool implements ByteBufferPool {
     private final ConcurrentLinkedQueue<ByteBuffer> shared = new ConcurrentLinkedQueue<>();
     private final AtomicInteger sharedCount = new AtomicInteger();
     private volatile BufferPool arrayBacked;
+    /** Buffers handed out and not yet given back (a striped counter: IO threads do not contend on it). */
+    private final LongAdder onLoan = new LongAdder();
 
     /** A pool of {@code size}-byte buffers, direct or on the heap, keeping at most {@code maxShared} spare in common. */
     public BufferPool(int size, boolean direct, int maxShared) {
@@ -47,10 +50,21 @@ public final class BufferPool implements ByteBufferPool {
                 buffer = direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
             }
         }
+        onLoan.increment();
         return new Lease(buffer);
     }
 
+    /**
+     * Buffers handed out and not yet given back, this pool's and its array-backed sibling's. With no
+     * connection open and nothing in flight it comes back to zero; a figure that only grows is a leak.
+     */
+    public long onLoan() {
+        BufferPool sibling = arrayBacked;
+        return onLoan.sum() + (sibling != null && sibling != this ? sibling.onLoan.sum() : 0);
+    }
+
     private void free(ByteBuffer buffer) {
+        onLoan.decrement();
         buffer.clear();
         ArrayDeque<ByteBuffer> mine = local.get();
         if (mine.size() < PER_THREAD) {

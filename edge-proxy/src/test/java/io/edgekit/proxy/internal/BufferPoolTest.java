@@ -68,4 +68,26 @@ class BufferPoolTest {
         assertEquals(512, heap.getBufferSize());
         assertTrue(heap.allocate().getBuffer().hasArray());
     }
+
+    @Test
+    void onLoanCountsWhatIsOutIncludingTheArrayBackedSiblingAndADoubleCloseOnce() {
+        BufferPool pool = new BufferPool(64, true, 4);
+        PooledByteBuffer a = pool.allocate();
+        PooledByteBuffer b = pool.allocate();
+        PooledByteBuffer heap = pool.getArrayBackedPool().allocate();
+        assertEquals(3, pool.onLoan());
+        a.close();
+        a.close();
+        assertEquals(2, pool.onLoan());
+        b.close();
+        heap.close();
+        assertEquals(0, pool.onLoan());
+        List<PooledByteBuffer> many = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            many.add(pool.allocate());
+        }
+        assertEquals(20, pool.onLoan());
+        many.forEach(PooledByteBuffer::close); // past the thread's cache and the shared bound: still counted back
+        assertEquals(0, pool.onLoan());
+    }
 }
