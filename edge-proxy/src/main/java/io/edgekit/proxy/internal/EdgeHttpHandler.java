@@ -296,7 +296,8 @@ public final class EdgeHttpHandler implements HttpHandler {
             for (HeaderValues values : source) {
                 HttpString name = values.getHeaderName();
                 if (is(name, io.undertow.util.Headers.HOST)) {
-                    head.host = values.getFirst(); // Undertow refuses a second Host before the edge sees it
+                    head.host = values.getFirst(); // the first is the authority (HTTP/1.1 heads with two
+                    // never get here: Undertow refuses them); Host is not one of the edge's fields
                     continue;
                 }
                 if (is(name, io.undertow.util.Headers.CONNECTION)) {
