@@ -28,4 +28,12 @@ public final class HttpTokens {
     public static boolean isTokenChar(char c) {
         return c < 128 && TCHAR[c];
     }
+
+    /**
+     * Whether {@code c} may stand in a field value (RFC 9110 section 5.5): HTAB, SP, visible ASCII and
+     * obs-text (0x80-0xFF); never CR, LF, NUL, other controls or DEL.
+     */
+    public static boolean isFieldValueChar(char c) {
+        return c == '\t' || (c >= 0x20 && c != 0x7f && c <= 0xff);
+    }
 }

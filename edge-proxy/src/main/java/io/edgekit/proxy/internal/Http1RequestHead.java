@@ -25,8 +25,8 @@ final class Http1RequestHead {
     static {
         for (char c = 0; c < 256; c++) {
             boolean visible = c > 0x20 && c != 0x7f;
-            ALLOWED[c] = (byte) ((c < 128 && HttpTokens.isTokenChar(c) ? TOKEN : 0) | (visible ? TARGET : 0)
-                    | (visible || c == ' ' || c == '\t' ? VALUE : 0));
+            ALLOWED[c] = (byte) ((HttpTokens.isTokenChar(c) ? TOKEN : 0) | (visible ? TARGET : 0)
+                    | (HttpTokens.isFieldValueChar(c) ? VALUE : 0));
         }
     }
 

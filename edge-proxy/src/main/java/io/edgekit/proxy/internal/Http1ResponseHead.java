@@ -1,5 +1,6 @@
 package io.edgekit.proxy.internal;
 
+import io.edgekit.core.internal.HttpTokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -117,16 +118,10 @@ final class Http1ResponseHead {
         if (status < 100) {
             throw new ProtocolException("invalid status code");
         }
-        int lineEnd = lineEnd(bytes, pos, end);
-        if (pos < lineEnd && bytes[pos] != ' ') {
+        if (pos < end && bytes[pos] != ' ' && bytes[pos] != '\r' && bytes[pos] != '\n') {
             throw new ProtocolException("invalid status line");
         }
-        for (int i = pos; i < lineEnd; i++) {
-            if (!isFieldByte(bytes[i])) {
-                throw new ProtocolException("invalid reason phrase");
-            }
-        }
-        pos = next(bytes, lineEnd);
+        pos = next(bytes, lineEnd(bytes, pos, end, "invalid reason phrase"));
         return fields(bytes, pos, end, status, http10);
     }
 
@@ -168,31 +163,10 @@ final class Http1ResponseHead {
             while (valueStart < end && (bytes[valueStart] == ' ' || bytes[valueStart] == '\t')) {
                 valueStart++;
             }
-            int valueEnd = valueStart;
-            int i = valueStart;
-            while (true) {
-                if (i >= end) {
-                    throw new ProtocolException("unterminated line");
-                }
-                byte b = bytes[i];
-                if (b == '\n') {
-                    lineEnd = i;
-                    break;
-                }
-                if (b == '\r') {
-                    if (i + 1 < end && bytes[i + 1] == '\n') {
-                        lineEnd = i;
-                        break;
-                    }
-                    throw new ProtocolException("bare CR in the response head");
-                }
-                if ((CHAR_CLASS[b & 0xff] & FIELD) == 0) {
-                    throw new ProtocolException("invalid field value");
-                }
-                i++;
-                if (b != ' ' && b != '\t') {
-                    valueEnd = i;
-                }
+            lineEnd = lineEnd(bytes, valueStart, end, "invalid field value");
+            int valueEnd = lineEnd;
+            while (valueEnd > valueStart && (bytes[valueEnd - 1] == ' ' || bytes[valueEnd - 1] == '\t')) {
+                valueEnd--;
             }
             String name = name(bytes, pos, colon);
             String value = new String(bytes, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1);
@@ -229,8 +203,12 @@ final class Http1ResponseHead {
                 close, keepAlive, namesFields);
     }
 
-    /** The index of the CR or LF ending the line that starts at {@code pos}; a bare CR is an error. */
-    private static int lineEnd(byte[] bytes, int pos, int end) throws ProtocolException {
+    /**
+     * The index of the CR or LF ending the line whose rest starts at {@code pos}, checking on the way that
+     * each byte may stand in a field value or reason phrase (HTAB, SP, visible ASCII, obs-text: RFC 9110
+     * section 5.5); a bare CR, a missing line end or any other byte is an error ({@code invalid} for the last).
+     */
+    private static int lineEnd(byte[] bytes, int pos, int end, String invalid) throws ProtocolException {
         for (int i = pos; i < end; i++) {
             byte b = bytes[i];
             if (b == '\n') {
@@ -242,17 +220,15 @@ final class Http1ResponseHead {
                 }
                 throw new ProtocolException("bare CR in the response head");
             }
+            if ((CHAR_CLASS[b & 0xff] & FIELD) == 0) {
+                throw new ProtocolException(invalid);
+            }
         }
         throw new ProtocolException("unterminated line");
     }
 
     private static int next(byte[] bytes, int lineEnd) {
         return bytes[lineEnd] == '\r' ? lineEnd + 2 : lineEnd + 1;
-    }
-
-    /** HTAB, SP, visible ASCII and obs-text (RFC 9110 section 5.5). */
-    private static boolean isFieldByte(byte b) {
-        return (CHAR_CLASS[b & 0xff] & FIELD) != 0;
     }
 
     private static final byte TOKEN = 1;
@@ -262,8 +238,8 @@ final class Http1ResponseHead {
 
     static {
         for (int b = 0; b < 256; b++) {
-            CHAR_CLASS[b] = (byte) ((b < 128 && io.edgekit.core.internal.HttpTokens.isTokenChar((char) b) ? TOKEN : 0)
-                    | (b == '\t' || (b >= 0x20 && b != 0x7f) ? FIELD : 0));
+            CHAR_CLASS[b] = (byte) ((HttpTokens.isTokenChar((char) b) ? TOKEN : 0)
+                    | (HttpTokens.isFieldValueChar((char) b) ? FIELD : 0));
         }
     }
 
