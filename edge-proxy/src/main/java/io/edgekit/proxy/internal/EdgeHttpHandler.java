@@ -658,26 +658,28 @@ public final class EdgeHttpHandler implements HttpHandler {
         }
     }
 
-    /** The connection's slot, made at its first request; kept on its head scanner when it has one. */
+    /**
+     * The connection's slot, made at its first request: kept on its head scanner when it has one (no map
+     * lookup per request), else as a connection attachment.
+     */
     private static ConnectionSlot slot(HttpServerExchange server, HeadScanConduit scanner) {
-        if (scanner != null && scanner.connectionState instanceof ConnectionSlot kept) {
-            return kept;
-        }
         ServerConnection connection = server.getConnection();
-        ConnectionSlot slot = connection.getAttachment(SLOT);
+        ConnectionSlot slot = scanner != null ? (ConnectionSlot) scanner.connectionState
+                : connection.getAttachment(SLOT);
         if (slot == null) {
             ConnectionSlot created = new ConnectionSlot(server.getSourceAddress(), server.getDestinationAddress());
-            connection.putAttachment(SLOT, created);
             connection.addCloseListener(c -> {
                 Flight current = created.flight;
                 if (current != null) {
                     current.clientGone();
                 }
             });
+            if (scanner != null) {
+                scanner.connectionState = created;
+            } else {
+                connection.putAttachment(SLOT, created);
+            }
             slot = created;
-        }
-        if (scanner != null) {
-            scanner.connectionState = slot;
         }
         return slot;
     }
