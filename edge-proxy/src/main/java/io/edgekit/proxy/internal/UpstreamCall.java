@@ -245,17 +245,18 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
     /** Sends the request over the edge's own HTTP/1.1 client. */
     private void sendHttp1(ConnectionPools.Pooled connection) {
         long length = bodyLength();
+        String upgrade = exchange.getOrNull(Tunnel.UPGRADE);
         java.nio.ByteBuffer head;
         try {
             head = Http1RequestHead.encode(request,
                     request.authority().isEmpty() ? endpoint.address() : request.authority(), length,
-                    exchange.getOrNull(Tunnel.UPGRADE), connection.http1);
+                    upgrade, connection.http1);
         } catch (IllegalArgumentException e) {
             failWith(e); // a filter set a field that would split the head: the edge's fault, answered 500
             return;
         }
         StreamSinkChannel sink = connection.http1.send(head, length < 0, request.method().equals("HEAD"),
-                exchange.getOrNull(Tunnel.UPGRADE) != null, upstream.maxResponseHeaderBytes(),
+                upgrade != null, upstream.maxResponseHeaderBytes(),
                 new Http1Connection.Listener() {
                     @Override
                     public void response(Http1ResponseHead head, long length, StreamSourceChannel body) {
