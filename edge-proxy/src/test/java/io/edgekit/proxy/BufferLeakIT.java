@@ -14,14 +14,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,22 +27,8 @@ import org.junit.jupiter.api.Timeout;
  * buffers on loan come back to zero while the server runs (its idle keep-alive connections hold none).
  */
 @Timeout(60)
-class BufferLeakIT {
+class BufferLeakIT extends EdgeServerFixture {
     private static final byte[] BIG = new byte[4 * 1024 * 1024];
-
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private EdgeServer server;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.shutdown(Duration.ofMillis(200));
-        }
-        for (AutoCloseable closeable : closeables) {
-            closeable.close();
-        }
-    }
 
     @Test
     void everyBufferComesBackAfterGoodAndBadExchanges() throws Exception {

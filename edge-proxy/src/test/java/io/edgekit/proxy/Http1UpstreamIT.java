@@ -15,16 +15,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,25 +33,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * responses, bodies ended by close, bytes after a body, idle connections closed by the upstream.
  */
 @Timeout(30)
-class Http1UpstreamIT {
+class Http1UpstreamIT extends EdgeServerFixture {
     private static final Timeouts FAST = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(2),
             Duration.ofSeconds(2), Duration.ZERO);
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Every request head the upstream read, in order. */
     private final List<String> heads = new CopyOnWriteArrayList<>();
-    private EdgeServer server;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.shutdown(Duration.ofMillis(200));
-        }
-        for (AutoCloseable closeable : closeables) {
-            closeable.close();
-        }
-    }
 
     private void edgeTo(FaultyBackend backend, Upstream.Builder upstream, io.edgekit.core.Filter... filters) {
         Route.Builder route = Route.named("r").path("/**").timeouts(FAST);

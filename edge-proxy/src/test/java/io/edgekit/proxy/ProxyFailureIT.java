@@ -12,36 +12,20 @@ import io.edgekit.core.Upstream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Upstreams that refuse, reset, stall or talk garbage: the client always gets an answer or a close. */
 @Timeout(30)
-class ProxyFailureIT {
+class ProxyFailureIT extends EdgeServerFixture {
     private static final Timeouts FAST = new Timeouts(Duration.ofSeconds(2), Duration.ofMillis(400),
             Duration.ofMillis(400), Duration.ZERO);
-
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private EdgeServer server;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.shutdown(Duration.ofMillis(200));
-        }
-        for (AutoCloseable closeable : closeables) {
-            closeable.close();
-        }
-    }
 
     private EdgeServer edgeTo(Timeouts timeouts, int... ports) {
         Upstream.Builder upstream = Upstream.named("backend");
