@@ -35,11 +35,8 @@ i=0
 for jar in "$@"; do
   name="$(basename "$jar" .jar)#$i"
   port=$(free_port)
-  taskset -c "$PROXY_CORE" java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$jar" --port "$port" \
-      --upstream 127.0.0.1:$UP_A --upstream 127.0.0.1:$UP_B --io-threads 1 > "$work/$i.out" 2>&1 &
-  pids+=($!); jpids+=($!); names+=("$name"); ports+=("$port")
-  for _ in $(seq 1 200); do grep -q '^ready' "$work/$i.out" && break; sleep 0.1; done
-  grep -q '^ready' "$work/$i.out" || { echo "$jar did not start:"; cat "$work/$i.out"; exit 1; }
+  start_java_server "$work/$i.out" "$port" -jar "$jar"
+  jpids+=($STARTED_PID); names+=("$name"); ports+=("$port")
   i=$((i + 1))
 done
 

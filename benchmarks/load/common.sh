@@ -1,6 +1,6 @@
 # Shared by run.sh and ab.sh (sourced, not run): tools, ports, and the two loopback NGINX upstreams that
-# every contender stands in front of. The caller sets `work` (a scratch folder), `LOAD_CORE` and the
-# array `pids` (processes its cleanup kills).
+# every contender stands in front of, and starting a JVM bench server in front of them. The caller sets
+# `work` (a scratch folder), `LOAD_CORE`, `PROXY_CORE` and the array `pids` (processes its cleanup kills).
 
 # need_commands CMD:PACKAGE ...: installs from Debian the packages of the commands that are missing
 need_commands() {
@@ -55,4 +55,17 @@ CONF
   taskset -c "$LOAD_CORE" nginx -c "$work/upstreams.conf" -p "$work" > /dev/null 2>&1 &
   pids+=($!)
   wait_port "$UP_A"; wait_port "$UP_B"
+}
+
+# start_java_server OUT PORT MAIN-ARGS...: a JVM bench server (the bench server's command line, or
+# Undertow's ProxyHandler, which takes the same arguments) on the proxy core with one IO thread, in front
+# of the two upstreams, output to OUT; waits until it prints `ready` (exits if it never does) and sets
+# STARTED_PID
+start_java_server() {
+  local out=$1 port=$2; shift 2
+  taskset -c "$PROXY_CORE" java -Xms256m -Xmx256m -XX:+UseParallelGC "$@" --port "$port" \
+      --upstream 127.0.0.1:$UP_A --upstream 127.0.0.1:$UP_B --io-threads 1 > "$out" 2>&1 &
+  STARTED_PID=$!; pids+=($!)
+  for _ in $(seq 1 200); do grep -q '^ready' "$out" && break; sleep 0.1; done
+  grep -q '^ready' "$out" || { echo "$* did not start:"; cat "$out"; exit 1; }
 }

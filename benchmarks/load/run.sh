@@ -46,11 +46,8 @@ declare -A PORT PID
 start_java() { # name main-args...
   local name=$1; shift
   local port; port=$(free_port)
-  taskset -c "$PROXY_CORE" java -Xms256m -Xmx256m -XX:+UseParallelGC "$@" --port "$port" \
-      --upstream 127.0.0.1:$UP_A --upstream 127.0.0.1:$UP_B --io-threads 1 > "$work/$name.out" 2>&1 &
-  PID[$name]=$!; pids+=($!); PORT[$name]=$port
-  for _ in $(seq 1 200); do grep -q '^ready' "$work/$name.out" && break; sleep 0.1; done
-  grep -q '^ready' "$work/$name.out" || { echo "$name did not start"; cat "$work/$name.out"; exit 1; }
+  start_java_server "$work/$name.out" "$port" "$@"
+  PID[$name]=$STARTED_PID; PORT[$name]=$port
 }
 start_java edgekit -jar "$jar"
 start_java edgekit-filters -jar "$jar" --filters
