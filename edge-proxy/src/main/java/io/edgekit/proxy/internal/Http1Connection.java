@@ -60,6 +60,8 @@ final class Http1Connection {
     private enum State { IDLE, AWAITING_HEAD, BODY, DONE, UPGRADED, CLOSED }
 
     private static final int BUFFER_BYTES = 8 * 1024;
+    /** The request-head buffer a connection starts with, and goes back to after a large head. */
+    private static final int HEAD_BUFFER_BYTES = 1024;
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
@@ -73,7 +75,7 @@ final class Http1Connection {
     /** Bytes read and not yet consumed, between position and limit, over {@link #bytes}. */
     private byte[] bytes = new byte[BUFFER_BYTES];
     private ByteBuffer buffer = emptyOver(bytes);
-    private byte[] headBytes = new byte[1024];
+    private byte[] headBytes = new byte[HEAD_BUFFER_BYTES];
     private ByteBuffer headBuffer = ByteBuffer.wrap(headBytes);
     private State state = State.IDLE;
     private boolean readsSuspended;
@@ -226,7 +228,7 @@ final class Http1Connection {
             buffer.clear().limit(0);
         }
         if (headBytes.length > BUFFER_BYTES) {
-            headBytes = new byte[1024]; // likewise a large request head
+            headBytes = new byte[HEAD_BUFFER_BYTES]; // likewise a large request head
             headBuffer = ByteBuffer.wrap(headBytes);
         }
         request.idle();
