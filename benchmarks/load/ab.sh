@@ -41,20 +41,7 @@ for jar in "$@"; do
 done
 
 measure() { # index seconds -> "req/s cpu_us user_us sys_us p99_ms"
-  local pid=${jpids[$1]} port=${ports[$1]} out u0 s0 u1 s1
-  read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
-  out=$(taskset -c "$LOAD_CORE" wrk --latency -t1 -c"$CONNECTIONS" -d"$2s" "http://127.0.0.1:$port/")
-  read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
-  python3 - "$out" "$u0" "$s0" "$u1" "$s1" "$(getconf CLK_TCK)" <<'PY'
-import re, sys
-out, u0, s0, u1, s1, hz = sys.argv[1], *map(int, sys.argv[2:6]), int(sys.argv[6])
-n = int(re.search(r"(\d+) requests in", out).group(1))
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-p99ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
-per = lambda ticks: ticks * 1e6 / hz / max(n, 1)
-print(f"{rps:.0f} {per(u1-u0+s1-s0):.2f} {per(u1-u0):.2f} {per(s1-s0):.2f} {p99ms:.2f}")
-PY
+  measure_cpu "${jpids[$1]}" "${ports[$1]}" "$2"
 }
 
 for i in "${!names[@]}"; do measure "$i" 5 > /dev/null; measure "$i" 5 > /dev/null; done # warm up (JIT)
@@ -65,15 +52,4 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 echo
-python3 - "$work/ab.txt" <<'PY'
-import collections, statistics, sys
-rows = collections.defaultdict(list)
-for line in open(sys.argv[1]):
-    name, *values = line.split()
-    rows[name].append([float(v) for v in values])
-print("| jar | req/s | CPU µs/req | user | kernel | p99 ms |")
-print("| --- | ---: | ---: | ---: | ---: | ---: |")
-for name, runs in rows.items():
-    med = [statistics.median(column) for column in zip(*runs)]
-    print(f"| {name} | {med[0]:.0f} | {med[1]:.2f} | {med[2]:.2f} | {med[3]:.2f} | {med[4]:.2f} |")
-PY
+median_table "$work/ab.txt" jar

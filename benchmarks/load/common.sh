@@ -1,6 +1,7 @@
-# Shared by run.sh and ab.sh (sourced, not run): tools, ports, and the two loopback NGINX upstreams that
-# every contender stands in front of, and starting a JVM bench server in front of them. The caller sets
-# `work` (a scratch folder), `LOAD_CORE`, `PROXY_CORE` and the array `pids` (processes its cleanup kills).
+# Shared by run.sh, ab.sh and floor.sh (sourced, not run): tools, ports, and the two loopback NGINX upstreams that
+# every contender stands in front of, starting a JVM bench server or NGINX in front of them, and measuring
+# one with wrk. The caller sets `work` (a scratch folder), `LOAD_CORE`, `PROXY_CORE`, `CONNECTIONS` and the
+# array `pids` (processes its cleanup kills).
 
 # need_commands CMD:PACKAGE ...: installs from Debian the packages of the commands that are missing
 need_commands() {
@@ -68,4 +69,69 @@ start_java_server() {
   STARTED_PID=$!; pids+=($!)
   for _ in $(seq 1 200); do grep -q '^ready' "$out" && break; sleep 0.1; done
   grep -q '^ready' "$out" || { echo "$* did not start:"; cat "$out"; exit 1; }
+}
+
+# start_nginx_proxy NAME: NGINX as reverse proxy and round-robin balancer over the two upstreams with
+# upstream keep-alive, one worker on the proxy core; sets STARTED_PORT and STARTED_PID (the worker,
+# which does the proxying)
+start_nginx_proxy() {
+  local port; port=$(free_port)
+  { nginx_preamble "$1"; cat <<CONF
+http {
+  access_log off;
+  upstream backends { server 127.0.0.1:$UP_A; server 127.0.0.1:$UP_B; keepalive 64; }
+  server {
+    listen 127.0.0.1:$port;
+    location / {
+      proxy_pass http://backends;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
+  }
+}
+CONF
+  } > "$work/$1.conf"
+  taskset -c "$PROXY_CORE" nginx -c "$work/$1.conf" -p "$work" &
+  local master=$!
+  pids+=($master)
+  wait_port "$port"
+  STARTED_PORT=$port
+  STARTED_PID=$(pgrep -P "$master" | head -1)
+}
+
+# measure_cpu PID PORT SECONDS [WRK-ARGS...]: one wrk run against 127.0.0.1:PORT; prints
+# "req/s cpu_us user_us kernel_us p99_ms", CPU per request from the process's ticks in /proc
+measure_cpu() {
+  local pid=$1 port=$2 seconds=$3 out u0 s0 u1 s1; shift 3
+  read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  out=$(taskset -c "$LOAD_CORE" wrk --latency -t1 -c"$CONNECTIONS" -d"${seconds}s" "$@" "http://127.0.0.1:$port/")
+  read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  python3 - "$out" "$u0" "$s0" "$u1" "$s1" "$(getconf CLK_TCK)" <<'PY'
+import re, sys
+out, u0, s0, u1, s1, hz = sys.argv[1], *map(int, sys.argv[2:6]), int(sys.argv[6])
+n = int(re.search(r"(\d+) requests in", out).group(1))
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+p99ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+per = lambda ticks: ticks * 1e6 / hz / max(n, 1)
+print(f"{rps:.0f} {per(u1-u0+s1-s0):.2f} {per(u1-u0):.2f} {per(s1-s0):.2f} {p99ms:.2f}")
+PY
+}
+
+# median_table FILE TITLE: lines "name req/s cpu user kernel p99" (measure_cpu's, named) -> a Markdown
+# table of each name's medians, names in the order they first appear
+median_table() {
+  python3 - "$1" "$2" <<'PY'
+import collections, statistics, sys
+rows = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    name, *values = line.split()
+    rows[name].append([float(v) for v in values])
+print(f"| {sys.argv[2]} | req/s | CPU µs/req | user | kernel | p99 ms |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
+for name, runs in rows.items():
+    med = [statistics.median(column) for column in zip(*runs)]
+    print(f"| {name} | {med[0]:.0f} | {med[1]:.2f} | {med[2]:.2f} | {med[3]:.2f} | {med[4]:.2f} |")
+PY
 }

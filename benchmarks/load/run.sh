@@ -53,29 +53,9 @@ start_java edgekit -jar "$jar"
 start_java edgekit-filters -jar "$jar" --filters
 start_java undertow-proxy -cp "$jar" io.edgekit.benchmarks.proxy.UndertowProxyServer
 
-NGINX_PORT=$(free_port)
-{ nginx_preamble nginx; cat <<CONF
-http {
-  access_log off;
-  upstream backends { server 127.0.0.1:$UP_A; server 127.0.0.1:$UP_B; keepalive 64; }
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    location / {
-      proxy_pass http://backends;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-    }
-  }
-}
-CONF
-} > "$work/nginx.conf"
-taskset -c "$PROXY_CORE" nginx -c "$work/nginx.conf" -p "$work" &
-nginx_master=$!
-pids+=($nginx_master)
-wait_port "$NGINX_PORT"
-PORT[nginx]=$NGINX_PORT
-PID[nginx]=$(pgrep -P "$nginx_master" | head -1)  # the worker does the proxying
+start_nginx_proxy nginx
+PORT[nginx]=$STARTED_PORT
+PID[nginx]=$STARTED_PID
 
 HAPROXY_PORT=$(free_port)
 cat > "$work/haproxy.cfg" <<CONF
