@@ -47,6 +47,8 @@ public final class Edge {
     private final Set<String> edgeOnlyHeaders;
     /** Edge-only headers and routing overrides, lower-case: removed from every inbound request. */
     private final Set<String> strippedInbound;
+    private final ForwardedFields forwardedFields;
+    private final boolean requestIdField;
     private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
 
     private Edge(Builder b) {
@@ -61,7 +63,14 @@ public final class Edge {
         stripped.addAll(b.edgeOnlyHeaders);
         this.edgeOnlyHeaders = Set.copyOf(b.edgeOnlyHeaders);
         this.strippedInbound = Set.copyOf(stripped);
+        this.forwardedFields = b.forwardedFields;
+        this.requestIdField = b.requestIdField;
         this.snapshot.set(compile(b.routes, null));
+    }
+
+    /** Whether responses (the edge's own included) and upstream requests carry {@code X-Request-Id}. */
+    public boolean sendsRequestIdField() {
+        return requestIdField;
     }
 
     public static Builder builder() {
@@ -117,16 +126,18 @@ public final class Edge {
     public Exchange accept(Exchange.Builder inbound, int localPort) {
         Request raw = inbound.request();
         Forwarding.Prepared prepared = Forwarding.prepare(raw.headers(), raw.authority(),
-                inbound.peer().getAddress(), localPort, inbound.secure(), trustedProxies, strippedInbound);
+                inbound.peer().getAddress(), localPort, inbound.secure(), trustedProxies, strippedInbound,
+                forwardedFields, requestIdField);
         PathCanonicalizer.Result path = PathCanonicalizer.canonicalize(raw.path(), pathOptions);
         Request canonical = raw.withHeaders(prepared.headers());
         if (!path.isRejected() && !path.path().equals(raw.path())) {
             canonical = canonical.withPath(path.path());
         }
-        Exchange exchange = inbound.request(canonical)
-                .clientAddress(prepared.clientAddress())
-                .requestId(prepared.requestId())
-                .build();
+        inbound.request(canonical).clientAddress(prepared.clientAddress());
+        if (prepared.requestId() != null) {
+            inbound.requestId(prepared.requestId());
+        }
+        Exchange exchange = inbound.build();
         if (path.isRejected()) {
             exchange.put(EngineAttrs.REJECTION, path.rejection());
         }
@@ -475,7 +486,10 @@ public final class Edge {
                 totalTimer.cancel();
             }
             Response out = error == null ? response : errorResponse(unwrap(error));
-            out = out.rendered(exchange.requestId()).withHeader(Forwarding.REQUEST_ID, exchange.requestId());
+            out = out.rendered(exchange);
+            if (requestIdField) {
+                out = out.withHeader(Forwarding.REQUEST_ID, exchange.requestId());
+            }
             result.complete(out);
         }
 
@@ -549,8 +563,30 @@ public final class Edge {
         private long maxRequestBodyBytes = 16L * 1024 * 1024;
         private PathOptions pathOptions = PathOptions.DEFAULT;
         private final Set<String> edgeOnlyHeaders = new HashSet<>();
+        private ForwardedFields forwardedFields = ForwardedFields.ALL;
+        private boolean requestIdField = true;
 
         private Builder() {
+        }
+
+        /**
+         * Which forwarding fields the edge adds for its hop (default {@link ForwardedFields#ALL}). Those
+         * a client outside the trusted proxies sends are removed whatever the choice.
+         */
+        public Builder forwardedFields(ForwardedFields fields) {
+            this.forwardedFields = requireNonNull(fields, "fields");
+            return this;
+        }
+
+        /**
+         * Whether the request id travels as {@code X-Request-Id}: to the upstream and back on every
+         * response, the edge's own included (default true). Off, the edge still gives its own problem
+         * responses an id, in their body, but no field carries one; a client's {@code X-Request-Id} is
+         * removed either way, a trusted proxy's too when off.
+         */
+        public Builder requestIdField(boolean send) {
+            this.requestIdField = send;
+            return this;
         }
 
         /** How request paths are made canonical; see {@link PathOptions}. */

@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * completion stage hands the exchange from one step to the next).
  */
 public final class Exchange {
-    private final String requestId;
+    /** Made when first asked for, if the request did not come with one (see {@link #requestId()}). */
+    private String requestId;
     private final Request request;
     private final InetSocketAddress peer;
     private final InetAddress clientAddress;
@@ -37,7 +38,7 @@ public final class Exchange {
     private int attrCount;
 
     private Exchange(Builder b) {
-        this.requestId = b.requestId != null ? b.requestId : RequestIds.next();
+        this.requestId = b.requestId;
         this.request = b.request;
         this.peer = b.peer;
         this.clientAddress = b.clientAddress != null ? b.clientAddress : b.peer.getAddress();
@@ -57,8 +58,19 @@ public final class Exchange {
         return new Builder(request);
     }
 
+    /**
+     * The request's id: a trusted proxy's (checked: letters, digits and {@code - _ . :}, bounded length),
+     * else the edge's own, 32 hex digits. The edge makes its own when the request arrives if it sends the
+     * id upstream, else on the first call here, so that only what needs one pays for it (its own problem
+     * responses, log lines).
+     */
     public String requestId() {
-        return requestId;
+        String id = requestId;
+        if (id == null) {
+            id = RequestIds.next();
+            requestId = id;
+        }
+        return id;
     }
 
     /** The request as it reached the edge, before any filter changed it. */
@@ -171,7 +183,7 @@ public final class Exchange {
 
     @Override
     public String toString() {
-        return "Exchange[" + requestId + " " + request.method() + " " + request.uri() + "]";
+        return "Exchange[" + requestId() + " " + request.method() + " " + request.uri() + "]";
     }
 
     /** Builds an {@link Exchange}; the runtime sets every field, tests only those they care about. */

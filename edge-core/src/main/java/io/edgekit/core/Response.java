@@ -82,11 +82,11 @@ public final class Response {
     }
 
     /** This response as the edge writes it: a problem's body carries the request id. */
-    Response rendered(String requestId) {
+    Response rendered(Exchange exchange) {
         if (problem == null) {
-            return this;
+            return this; // asks for no id: an edge that sends none makes one only for its own problems
         }
-        return new Response(status, headers, Body.of(problem.toJson(requestId)), problem);
+        return new Response(status, headers, Body.of(problem.toJson(exchange.requestId())), problem);
     }
 
     /** This response as an already completed stage: the synchronous fast path of filters. */

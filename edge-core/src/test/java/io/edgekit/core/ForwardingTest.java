@@ -143,4 +143,72 @@ class ForwardingTest {
             }
         }
     }
+
+    private static final String[] HOP_FIELDS = {"x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
+        "forwarded"};
+
+    @Test
+    void xForwardedForAloneIsAddedAndSpoofedFieldsAreStillRemoved() {
+        Edge edge = Edge.builder().trustedProxies(TrustedProxies.of("10.0.0.0/8"))
+                .forwardedFields(ForwardedFields.X_FORWARDED_FOR)
+                .route(Route.named("r").path("/**").to((ex, r) -> Response.of(200).completed()).build()).build();
+        EdgeTester tester = new EdgeTester(edge, new InMemoryTransport());
+        Headers headers = tester.exchange(SPOOFED, "203.0.113.9").request().headers();
+        assertEquals("203.0.113.9", headers.firstOrNull("x-forwarded-for"));
+        assertEquals(1, headers.count("x-forwarded-for"));
+        for (String name : HOP_FIELDS) {
+            assertFalse(headers.contains(name), name); // neither the client's nor the edge's
+        }
+        assertNull(headers.firstOrNull("x-real-ip"));
+        // a trusted proxy's chain is still appended to
+        Request chained = SPOOFED.withHeaders(SPOOFED.headers().with("X-Forwarded-For", "198.51.100.7"));
+        Exchange exchange = tester.exchange(chained, "10.1.2.3");
+        assertEquals("198.51.100.7, 10.1.2.3", exchange.request().headers().firstOrNull("x-forwarded-for"));
+        assertEquals("198.51.100.7", exchange.clientIp());
+    }
+
+    @Test
+    void xForwardedLeavesOutForwarded() {
+        Edge edge = Edge.builder().forwardedFields(ForwardedFields.X_FORWARDED)
+                .route(Route.named("r").path("/**").to((ex, r) -> Response.of(200).completed()).build()).build();
+        Headers headers = new EdgeTester(edge, new InMemoryTransport()).exchange(SPOOFED, "203.0.113.9")
+                .request().headers();
+        assertEquals("203.0.113.9", headers.firstOrNull("x-forwarded-for"));
+        assertEquals("http", headers.firstOrNull("x-forwarded-proto"));
+        assertEquals("shop.example.com", headers.firstOrNull("x-forwarded-host"));
+        assertEquals("8080", headers.firstOrNull("x-forwarded-port"));
+        assertFalse(headers.contains("forwarded"));
+    }
+
+    @Test
+    void withoutTheRequestIdFieldNoIdTravelsAndTheEdgesProblemsStillHaveOne() {
+        InMemoryTransport transport = new InMemoryTransport().serve("10.0.0.1:80", (ex, r) -> Response.of(204).completed());
+        Edge edge = Edge.builder().trustedProxies(TrustedProxies.of("10.0.0.0/8")).requestIdField(false)
+                .route(Route.named("r").path("/api/**").to(Upstream.named("u").endpoint("10.0.0.1", 80).build())
+                        .build())
+                .build();
+        EdgeTester tester = new EdgeTester(edge, transport);
+        Response proxied = tester.start(SPOOFED.withPath("/api/x"), "203.0.113.9").join();
+        assertEquals(204, proxied.status());
+        assertFalse(proxied.headers().contains("x-request-id"));
+        assertFalse(transport.sent().get(0).request().headers().contains("x-request-id")); // the client's removed
+        Response problem = tester.start(SPOOFED.withPath("/nowhere"), "203.0.113.9").join();
+        assertEquals(404, problem.status());
+        assertFalse(problem.headers().contains("x-request-id"));
+        String body = new String(problem.body().aggregate(1 << 16).toCompletableFuture().join(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(body.matches("(?s).*\"requestId\":\"[0-9a-f]{32}\".*"), body);
+        // a trusted proxy's id is still the exchange's, for the edge's own problems and logs, but not sent on
+        Exchange fromProxy = tester.exchange(SPOOFED, "10.1.2.3");
+        assertEquals("abc-123", fromProxy.requestId());
+        assertFalse(fromProxy.request().headers().contains("x-request-id"));
+    }
+
+    @Test
+    void anExchangeWithoutAnIdMakesOneOnceWhenAsked() {
+        Exchange exchange = Exchange.of(Request.builder().uri("/").build());
+        String id = exchange.requestId();
+        assertTrue(id.matches("[0-9a-f]{32}"), id);
+        assertEquals(id, exchange.requestId());
+    }
 }

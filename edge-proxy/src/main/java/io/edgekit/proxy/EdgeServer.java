@@ -178,16 +178,18 @@ public final class EdgeServer implements AutoCloseable {
                 AcceptingChannel<? extends StreamConnection> channel;
                 if (listener.proxyProtocol) {
                     ProxyProtocolOpenListener proxy = new ProxyProtocolOpenListener(new ScanningOpenListener(http,
-                            maxConnectionsPerClient),
+                            maxConnectionsPerClient, edge.sendsRequestIdField()),
                             null, buffers, serverOptions);
                     channel = created.createStreamConnectionServer(bind, new AcceptGate(proxy, maxConnections,
-                            maxConnectionsPerClient, edge.trustedProxies()), socketOptions);
+                            maxConnectionsPerClient, edge.trustedProxies(), edge.sendsRequestIdField()),
+                            socketOptions);
                 } else if (listener.tls == null) {
                     if (http2Cleartext) {
                         http.setUndertowOptions(http2Options); // h2c by prior knowledge
                     }
                     channel = created.createStreamConnectionServer(bind,
-                            new AcceptGate(http, maxConnections, maxConnectionsPerClient), socketOptions);
+                            new AcceptGate(http, maxConnections, maxConnectionsPerClient, edge.sendsRequestIdField()),
+                            socketOptions);
                 } else {
                     channel = tlsServer(created, bind, listener.tls, http, http2Options, socketOptions);
                 }
@@ -237,7 +239,8 @@ public final class EdgeServer implements AutoCloseable {
             open = alpn;
         }
         return ssl.createSslConnectionServer(worker, bind,
-                new AcceptGate(open, maxConnections, maxConnectionsPerClient), options.getMap());
+                new AcceptGate(open, maxConnections, maxConnectionsPerClient, edge.sendsRequestIdField()),
+                options.getMap());
     }
 
     /** The address of listener {@code index} (in the order added), as bound. */

@@ -184,4 +184,61 @@ class ProxyForwardingIT {
         String body = new String(get("/api/x").body().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
         assertTrue(body.endsWith("/api/x"));
     }
+
+    @Test
+    void aLeanEdgeSendsXForwardedForAloneAndNoRequestIdField() throws Exception {
+        Edge lean = Edge.builder()
+                .forwardedFields(io.edgekit.core.ForwardedFields.X_FORWARDED_FOR)
+                .requestIdField(false)
+                .route(Route.named("api").path("/api/**").to(Upstream.named("api")
+                        .endpoint("127.0.0.1", a.port()).build()).build())
+                .build();
+        EdgeServer leanServer = EdgeServer.builder(lean).listen("127.0.0.1", 0).ioThreads(1)
+                .build().start();
+        try {
+            URI base = URI.create("http://127.0.0.1:" + leanServer.port());
+            HttpResponse<String> proxied = client.send(HttpRequest.newBuilder(base.resolve("/api/lean"))
+                    .header("X-Forwarded-For", "6.6.6.6")
+                    .header("X-Forwarded-Host", "evil.example")
+                    .header("Forwarded", "for=6.6.6.6")
+                    .header("X-Request-Id", "spoofed-id").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, proxied.statusCode());
+            TestBackend.Seen seen = a.lastSeen();
+            assertEquals("127.0.0.1", seen.header("x-forwarded-for"));
+            for (String name : new String[] {"x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
+                    "forwarded", "x-request-id"}) {
+                assertNull(seen.header(name), name);
+            }
+            assertTrue(proxied.headers().firstValue("x-request-id").isEmpty());
+
+            // the edge's own problems still carry an id in their body, and no field
+            HttpResponse<String> missing = client.send(HttpRequest.newBuilder(base.resolve("/nowhere")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, missing.statusCode());
+            assertTrue(missing.headers().firstValue("x-request-id").isEmpty());
+            assertTrue(missing.body().matches("(?s).*\"requestId\":\"[0-9a-f]{32}\".*"), missing.body());
+            String refused = RawHttp.exchange(leanServer.port(), // a head the edge refuses itself
+                    "GET /api/x HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n folded\r\n\r\n");
+            assertTrue(refused.startsWith("HTTP/1.1 400"), refused);
+            assertFalse(refused.toLowerCase(java.util.Locale.ROOT).contains("x-request-id:"), refused);
+            assertTrue(refused.matches("(?s).*\"requestId\":\"[0-9a-f]{32}\".*"), refused);
+        } finally {
+            leanServer.shutdown(Duration.ofSeconds(1));
+        }
+        // over the per-client connection limit: refused before any request is read, without the field too
+        EdgeServer oneEach = EdgeServer.builder(lean).listen("127.0.0.1", 0).ioThreads(1)
+                .maxConnectionsPerClient(1).build().start();
+        try (java.net.Socket first = new java.net.Socket("127.0.0.1", oneEach.port())) {
+            first.setSoTimeout(5000);
+            first.getOutputStream().write("GET /api/held HTTP/1.1\r\nHost: h\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            RawHttp.readHead(first.getInputStream()); // answered, and the connection stays open: counted
+            String over = RawHttp.exchange(oneEach.port(), "GET /api/x HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertTrue(over.startsWith("HTTP/1.1 429"), over);
+            assertFalse(over.toLowerCase(java.util.Locale.ROOT).contains("x-request-id:"), over);
+            assertTrue(over.matches("(?s).*\"requestId\":\"[0-9a-f]{32}\".*"), over);
+        } finally {
+            oneEach.shutdown(Duration.ofSeconds(1));
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.edgekit.core.internal;
 
+import io.edgekit.core.ForwardedFields;
 import io.edgekit.core.Headers;
 import io.edgekit.core.TrustedProxies;
 import java.net.Inet4Address;
@@ -27,8 +28,15 @@ public final class Forwarding {
     public record Prepared(Headers headers, InetAddress clientAddress, String requestId) {
     }
 
+    /**
+     * The request's fields as the edge forwards them: hop-by-hop ones and forwarding ones from untrusted
+     * peers removed, this hop's forwarding fields ({@code fields}) added, and the request id field when
+     * {@code requestIdField}. The prepared request id is a trusted proxy's, else one made here when the
+     * field is sent, else null (the exchange makes one when something asks for it).
+     */
     public static Prepared prepare(Headers inbound, String authority, InetAddress peer, int localPort,
-            boolean secure, TrustedProxies trusted, Set<String> stripped) {
+            boolean secure, TrustedProxies trusted, Set<String> stripped, ForwardedFields fields,
+            boolean requestIdField) {
         boolean trustPeer = trusted.contains(peer);
         List<String> connectionTokens = HopByHop.connectionTokens(inbound);
         Headers.Builder out = Headers.builder(inbound.size() + 6);
@@ -77,15 +85,23 @@ public final class Forwarding {
         InetAddress client = trustPeer ? clientFrom(priorFor, priorForwarded, peer, trusted) : peer;
         Hop hop = Hop.of(peer, secure, authority, localPort);
         out.add("x-forwarded-for", priorFor == null ? hop.peerIp : priorFor + ", " + hop.peerIp);
-        out.add("x-forwarded-proto", proto != null ? proto : hop.scheme());
-        if (host != null || !authority.isEmpty()) {
-            out.add("x-forwarded-host", host != null ? host : authority);
+        if (fields != ForwardedFields.X_FORWARDED_FOR) {
+            out.add("x-forwarded-proto", proto != null ? proto : hop.scheme());
+            if (host != null || !authority.isEmpty()) {
+                out.add("x-forwarded-host", host != null ? host : authority);
+            }
+            out.add("x-forwarded-port", port != null ? port : hop.port);
         }
-        out.add("x-forwarded-port", port != null ? port : hop.port);
-        out.add("forwarded", priorForwarded == null ? hop.forwarded : priorForwarded + ", " + hop.forwarded);
-        String id = requestId != null ? requestId : RequestIds.next();
-        out.add(REQUEST_ID, id);
-        return new Prepared(out.build(), client, id);
+        if (fields == ForwardedFields.ALL) {
+            out.add("forwarded", priorForwarded == null ? hop.forwarded : priorForwarded + ", " + hop.forwarded);
+        }
+        if (requestIdField) {
+            if (requestId == null) {
+                requestId = RequestIds.next();
+            }
+            out.add(REQUEST_ID, requestId);
+        }
+        return new Prepared(out.build(), client, requestId);
     }
 
     /**

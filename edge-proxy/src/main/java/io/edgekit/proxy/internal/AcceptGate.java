@@ -28,10 +28,13 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
     private final int maxConnections;
     private final ClientCounts perClient;
     private final TrustedProxies proxies;
+    private final boolean requestIdField;
     private final AtomicInteger open = new AtomicInteger();
 
-    public AcceptGate(ChannelListener<StreamConnection> openListener, int maxConnections, int maxPerClient) {
-        this(openListener, maxConnections, maxPerClient, null);
+    /** {@code requestIdField}: whether refusals carry their request id in {@code X-Request-Id} too. */
+    public AcceptGate(ChannelListener<StreamConnection> openListener, int maxConnections, int maxPerClient,
+            boolean requestIdField) {
+        this(openListener, maxConnections, maxPerClient, null, requestIdField);
     }
 
     /**
@@ -40,7 +43,8 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
      * the PROXY header ({@link ScanningOpenListener}), which knows the client; so is the head scanner.
      */
     public AcceptGate(ChannelListener<StreamConnection> openListener, int maxConnections, int maxPerClient,
-            TrustedProxies proxies) {
+            TrustedProxies proxies, boolean requestIdField) {
+        this.requestIdField = requestIdField;
         this.openListener = openListener;
         this.maxConnections = maxConnections;
         this.perClient = new ClientCounts(proxies == null ? maxPerClient : Integer.MAX_VALUE);
@@ -79,13 +83,14 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
         }
         if (open.incrementAndGet() > maxConnections) {
             open.decrementAndGet();
-            refuse(connection, new Problem(503, "Service Unavailable", "too many connections"), false);
+            refuse(connection, new Problem(503, "Service Unavailable", "too many connections"), false,
+                    requestIdField);
             return;
         }
         AtomicInteger count = perClient.tryAcquire(client);
         if (count == null) {
             open.decrementAndGet();
-            refuseOverClientLimit(connection);
+            refuseOverClientLimit(connection, requestIdField);
             return;
         }
         if (proxies == null) {
@@ -99,17 +104,19 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
     }
 
     /** 429 with Retry-After and a close: the client has as many connections open as it may. */
-    static void refuseOverClientLimit(StreamConnection connection) {
-        refuse(connection, new Problem(429, "Too Many Requests", "too many connections from this client"), true);
+    static void refuseOverClientLimit(StreamConnection connection, boolean requestIdField) {
+        refuse(connection, new Problem(429, "Too Many Requests", "too many connections from this client"), true,
+                requestIdField);
     }
 
     /** Writes a problem response if the socket takes it at once, then closes. Never blocks. */
-    private static void refuse(StreamConnection connection, Problem problem, boolean retryAfter) {
+    private static void refuse(StreamConnection connection, Problem problem, boolean retryAfter,
+            boolean requestIdField) {
         String requestId = RequestIds.next();
         byte[] body = problem.toJson(requestId).getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + problem.status() + " " + problem.title() + "\r\n"
                 + "Content-Type: " + Problem.MEDIA_TYPE + "\r\n"
-                + "X-Request-Id: " + requestId + "\r\n"
+                + (requestIdField ? "X-Request-Id: " + requestId + "\r\n" : "")
                 + (retryAfter ? "Retry-After: 1\r\n" : "")
                 + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
         ByteBuffer out = ByteBuffer.allocate(head.length() + body.length);

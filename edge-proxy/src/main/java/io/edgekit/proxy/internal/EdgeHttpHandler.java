@@ -264,12 +264,17 @@ public final class EdgeHttpHandler implements HttpHandler {
         return null;
     }
 
-    /** Answers before an exchange exists (refused heads, shutting down), with a request id of its own. */
-    private static void answerDirectly(HttpServerExchange server, Problem problem) {
+    /**
+     * Answers before an exchange exists (refused heads, shutting down), with a request id of its own: in
+     * the body, and in {@code X-Request-Id} when the edge sends that field.
+     */
+    private void answerDirectly(HttpServerExchange server, Problem problem) {
         String requestId = RequestIds.next();
         server.setStatusCode(problem.status());
         server.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        server.getResponseHeaders().put(REQUEST_ID, requestId);
+        if (edge.sendsRequestIdField()) {
+            server.getResponseHeaders().put(REQUEST_ID, requestId);
+        }
         server.getResponseSender().send(problem.toJson(requestId));
     }
 

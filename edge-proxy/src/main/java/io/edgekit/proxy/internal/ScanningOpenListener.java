@@ -18,8 +18,10 @@ import org.xnio.StreamConnection;
 public final class ScanningOpenListener implements OpenListener {
     private final OpenListener http;
     private final ClientCounts perClient;
+    private final boolean requestIdField;
 
-    public ScanningOpenListener(OpenListener http, int maxPerClient) {
+    public ScanningOpenListener(OpenListener http, int maxPerClient, boolean requestIdField) {
+        this.requestIdField = requestIdField;
         this.http = http;
         this.perClient = new ClientCounts(maxPerClient);
     }
@@ -29,7 +31,7 @@ public final class ScanningOpenListener implements OpenListener {
         InetAddress client = ((InetSocketAddress) connection.getPeerAddress()).getAddress();
         AtomicInteger count = perClient.tryAcquire(client);
         if (count == null) {
-            AcceptGate.refuseOverClientLimit(connection);
+            AcceptGate.refuseOverClientLimit(connection, requestIdField);
             return;
         }
         connection.getSourceChannel().setConduit(new HeadScanConduit(connection.getSourceChannel().getConduit()));
