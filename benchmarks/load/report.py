@@ -107,6 +107,12 @@ lines = [
     f"rounds; the ratio is to NGINX in the same round. Warm-up before the rounds: {jvm_warmup} s of the same load "
     f"for the JVM contenders (their JIT compilers settle in about half a minute), 2 x {warmup} s for the others.",
     "",
+    "What each proxy adds to a request: NGINX, HAProxy and Edgekit `X-Forwarded-For` (Edgekit also removes the "
+    "forwarding fields a client sends); Edgekit with its reverse-proxy filters every forwarding field "
+    "(`X-Forwarded-Proto`, `-Host`, `-Port`, `Forwarded`) and `X-Request-Id` both ways, hides topology headers "
+    "and adds a response header; Undertow's ProxyHandler `X-Forwarded-For`, `-Proto`, `-Host`, `-Port` "
+    "and `-Server`.",
+    "",
     "## Saturation",
     "",
     "| contender | req/s | vs NGINX | p50 ms | p99 ms | p99.9 ms | CPU µs/request | peak RSS MB | errors |",

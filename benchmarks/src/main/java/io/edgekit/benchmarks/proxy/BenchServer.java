@@ -3,6 +3,7 @@ package io.edgekit.benchmarks.proxy;
 import io.edgekit.core.Edge;
 import io.edgekit.core.Endpoint;
 import io.edgekit.core.Filter;
+import io.edgekit.core.ForwardedFields;
 import io.edgekit.core.Route;
 import io.edgekit.core.Upstream;
 import io.edgekit.proxy.EdgeServer;
@@ -19,8 +20,11 @@ import java.util.concurrent.CountDownLatch;
  * <pre>java -jar benchmarks/target/edge-bench-server.jar --port P --upstream 127.0.0.1:A --upstream 127.0.0.1:B
  *     [--io-threads N] [--filters] [--cache] [--cache-store-set-cookie]</pre>
  *
- * {@code --filters} adds the reverse-proxy filters a production edge runs beyond forwarding headers and
- * request ids (which are always on): hiding topology headers and a response header rewrite.
+ * Without {@code --filters} the edge forwards as the load script's NGINX is configured to: it adds
+ * {@code X-Forwarded-For} (and removes any forwarding field a client sends), and no request id field.
+ * {@code --filters} turns on what a production edge adds on top: all forwarding fields ({@code
+ * X-Forwarded-Proto}, {@code -Host}, {@code -Port}, {@code Forwarded}), {@code X-Request-Id} both ways,
+ * hiding topology headers and a response header rewrite.
  * {@code --cache} puts the shared HTTP cache in front of the upstreams; {@code --cache-store-set-cookie}
  * also lets it store responses that set cookies (off by default).
  */
@@ -77,7 +81,11 @@ public final class BenchServer {
         if (cache) {
             route.filter(HttpCache.builder().storeSetCookie(storeSetCookie).build());
         }
-        Edge edge = Edge.builder().route(route.build()).build();
+        Edge.Builder builder = Edge.builder().route(route.build());
+        if (!filters) {
+            builder.forwardedFields(ForwardedFields.X_FORWARDED_FOR).requestIdField(false);
+        }
+        Edge edge = builder.build();
         EdgeServer server = EdgeServer.builder(edge).listen("127.0.0.1", port).ioThreads(ioThreads)
                 .maxConnectionsPerClient(100_000).build().start();
         System.out.println("ready");
