@@ -2,6 +2,7 @@ package io.edgekit.benchmarks.core;
 
 import io.edgekit.core.Edge;
 import io.edgekit.core.Exchange;
+import io.edgekit.core.ForwardedFields;
 import io.edgekit.core.Request;
 import io.edgekit.core.TrustedProxies;
 import java.net.InetAddress;
@@ -25,7 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Connection-named fields dropped, forwarding fields replaced or appended, request id), the client
  * address resolved, and the path made canonical? {@code clean} paths take the fast path; {@code hostile}
  * ones ({@code /a/./b/../%63;x//d}) the full one. {@code peer} untrusted replaces the forwarding
- * fields, trusted appends to a two-hop chain.
+ * fields, trusted appends to a two-hop chain. {@code written} {@code all} is the default (every forwarding
+ * field and the request id field), {@code lean} writes {@code X-Forwarded-For} alone and no id field, as
+ * the bench server does without {@code --filters}.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar HeaderNormalisationBenchmark -f 1 -wi 3 -i 5 -prof gc</pre>
  */
@@ -42,13 +45,20 @@ public class HeaderNormalisationBenchmark {
     @Param({"clean", "hostile"})
     String path;
 
+    @Param({"all", "lean"})
+    String written;
+
     private Edge edge;
     private Request request;
     private InetSocketAddress peerAddress;
 
     @Setup
     public void setup() throws UnknownHostException {
-        edge = Edge.builder().trustedProxies(TrustedProxies.of("10.0.0.0/8")).build();
+        Edge.Builder builder = Edge.builder().trustedProxies(TrustedProxies.of("10.0.0.0/8"));
+        if (written.equals("lean")) {
+            builder.forwardedFields(ForwardedFields.X_FORWARDED_FOR).requestIdField(false);
+        }
+        edge = builder.build();
         request = Request.builder().authority("shop.example.com")
                 .uri(path.equals("clean") ? "/api/orders/42?expand=items" : "/api/./orders/../%6frders;v=1//42")
                 .header("Host", "shop.example.com")
