@@ -191,7 +191,7 @@ public final class EdgeHttpHandler implements HttpHandler {
         exchange.put(Flight.KEY, flight);
         watchConnection(server, slot, flight, scanner);
         server.dispatch(SameThreadExecutor.INSTANCE, () -> edge.handle(exchange, transport)
-                .whenComplete((response, error) -> IoThreads.run(server.getIoThread(),
+                .whenComplete((response, error) -> IoThreads.atEndOfTurn(server.getIoThread(),
                         () -> write(server, exchange, flight, response, error))));
     }
 

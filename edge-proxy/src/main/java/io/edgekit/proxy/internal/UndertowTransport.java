@@ -45,11 +45,14 @@ final class UndertowTransport implements Transport {
             flight.call = null;
         }
         if (Thread.currentThread() == server.getIoThread()) {
-            return start(flight, exchange, endpoint, request, upstream, timeouts, maxBody, mirror).future;
+            UpstreamCall call = prepare(flight, exchange, endpoint, request, upstream, timeouts, maxBody, mirror);
+            IoThreads.atEndOfTurn(server.getIoThread(), () -> call.start(pools)); // sent with this turn's writes
+            return call.future;
         }
         CompletableFuture<Response> result = new CompletableFuture<>();
         server.getIoThread().execute(() -> {
-            UpstreamCall call = start(flight, exchange, endpoint, request, upstream, timeouts, maxBody, mirror);
+            UpstreamCall call = prepare(flight, exchange, endpoint, request, upstream, timeouts, maxBody, mirror);
+            call.start(pools); // already a queued task: this turn's writes are going out now
             call.future.whenComplete((response, error) -> {
                 if (error != null) {
                     result.completeExceptionally(error);
@@ -66,7 +69,7 @@ final class UndertowTransport implements Transport {
         return result;
     }
 
-    private UpstreamCall start(Flight flight, Exchange exchange, Endpoint endpoint, Request request,
+    private UpstreamCall prepare(Flight flight, Exchange exchange, Endpoint endpoint, Request request,
             Upstream upstream, Timeouts timeouts, long maxBody, boolean mirror) {
         HttpServerExchange server = flight.server;
         UpstreamCall call = new UpstreamCall(exchange, endpoint, request, upstream, timeouts,
@@ -75,7 +78,6 @@ final class UndertowTransport implements Transport {
         if (!mirror) {
             flight.call = call; // a mirrored copy runs on its own: the client's answer never waits for it
         }
-        call.start(pools);
         return call;
     }
 }

@@ -108,7 +108,11 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         this.maxRequestBodyBytes = maxRequestBodyBytes;
     }
 
+    /** Starts the attempt, unless it was abandoned before it could start (a timeout, the client gone). */
     void start(ConnectionPools pools) {
+        if (finished || future.isDone()) {
+            return;
+        }
         this.pools = pools;
         lastActivity = exchange.ticker().nanos();
         if (!timeouts.idle().isZero() || !timeouts.total().isZero() || !timeouts.responseHeaders().isZero()) {
