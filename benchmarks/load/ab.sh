@@ -21,13 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
 need_commands wrk:wrk nginx:nginx-light taskset:util-linux
 work=$(mktemp -d /tmp/edgekit-ab.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+start_cleanup
 start_upstreams
 
 names=(); ports=(); jpids=()

@@ -1,7 +1,7 @@
 # Shared by run.sh, ab.sh and floor.sh (sourced, not run): tools, ports, and the two loopback NGINX upstreams that
 # every contender stands in front of, starting a JVM bench server or NGINX in front of them, and measuring
-# one with wrk. The caller sets `work` (a scratch folder), `LOAD_CORE`, `PROXY_CORE`, `CONNECTIONS` and the
-# array `pids` (processes its cleanup kills).
+# one with wrk. The caller sets `work` (a scratch folder), `LOAD_CORE`, `PROXY_CORE` and `CONNECTIONS`, and
+# calls start_cleanup before it starts anything.
 
 # need_commands CMD:PACKAGE ...: installs from Debian the packages of the commands that are missing
 need_commands() {
@@ -38,24 +38,44 @@ events { worker_connections 4096; }
 CONF
 }
 
-# start_upstreams: one small NGINX on the load core answering 128 bytes with keep-alive, on two ports;
-# sets UP_A and UP_B
+# start_cleanup: the array `pids`, and a trap that on exit kills them, waits for them and removes `work`
+# (kept when KEEP_WORK is set)
+start_cleanup() {
+  pids=()
+  trap cleanup EXIT
+}
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
+}
+
+# start_nginx_static NAME CORE PORT...: one NGINX worker on CORE answering 128 bytes of text/plain with
+# keep-alive on each PORT; sets STARTED_PID (the worker)
+start_nginx_static() {
+  local name=$1 core=$2 body port; shift 2
+  body=$(printf 'x%.0s' $(seq 1 128))
+  { nginx_preamble "$name"
+    echo "http {"
+    echo "  access_log off;"
+    echo "  keepalive_requests 1000000;"
+    for port in "$@"; do
+      echo "  server { listen 127.0.0.1:$port; location / { default_type text/plain; return 200 '$body'; } }"
+    done
+    echo "}"
+  } > "$work/$name.conf"
+  taskset -c "$core" nginx -c "$work/$name.conf" -p "$work" > /dev/null 2>&1 &
+  local master=$!
+  pids+=($master)
+  for port in "$@"; do wait_port "$port"; done
+  STARTED_PID=$(pgrep -P "$master" | head -1)
+}
+
+# start_upstreams: the upstreams, on the load core, on two ports; sets UP_A and UP_B
 start_upstreams() {
   UP_A=$(free_port); UP_B=$(free_port)
-  local body
-  body=$(printf 'x%.0s' $(seq 1 128))
-  { nginx_preamble upstreams; cat <<CONF
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:$UP_A; location / { default_type text/plain; return 200 '$body'; } }
-  server { listen 127.0.0.1:$UP_B; location / { default_type text/plain; return 200 '$body'; } }
-}
-CONF
-  } > "$work/upstreams.conf"
-  taskset -c "$LOAD_CORE" nginx -c "$work/upstreams.conf" -p "$work" > /dev/null 2>&1 &
-  pids+=($!)
-  wait_port "$UP_A"; wait_port "$UP_B"
+  start_nginx_static upstreams "$LOAD_CORE" "$UP_A" "$UP_B"
 }
 
 # start_java_server OUT PORT MAIN-ARGS...: a JVM bench server (the bench server's command line, or

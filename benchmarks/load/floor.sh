@@ -26,13 +26,7 @@ if [ ! -f "$jar" ]; then
 fi
 work=$(mktemp -d /tmp/edgekit-floor.XXXXXX)
 mkdir -p "$results"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+start_cleanup
 start_upstreams
 
 declare -A PORT PID
@@ -47,19 +41,8 @@ start_java edgekit-proxy -jar "$jar"
 
 # NGINX answering by itself what the upstreams answer, one worker on the proxy core
 port=$(free_port)
-body=$(printf 'x%.0s' $(seq 1 128))
-{ nginx_preamble server; cat <<CONF
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server { listen 127.0.0.1:$port; location / { default_type text/plain; return 200 '$body'; } }
-}
-CONF
-} > "$work/server.conf"
-taskset -c "$PROXY_CORE" nginx -c "$work/server.conf" -p "$work" &
-master=$!; pids+=($master)
-wait_port "$port"
-PORT[nginx-server]=$port; PID[nginx-server]=$(pgrep -P "$master" | head -1)
+start_nginx_static server "$PROXY_CORE" "$port"
+PORT[nginx-server]=$port; PID[nginx-server]=$STARTED_PID
 
 start_nginx_proxy nginx-proxy
 PORT[nginx-proxy]=$STARTED_PORT; PID[nginx-proxy]=$STARTED_PID

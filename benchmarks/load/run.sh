@@ -30,13 +30,7 @@ if [ ! -f "$jar" ]; then
   (cd "$root" && mvn -B -ntp -q package -DskipTests -pl benchmarks -am)
 fi
 
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
+start_cleanup
 
 # --- the two upstreams, the same for every contender ---
 start_upstreams
