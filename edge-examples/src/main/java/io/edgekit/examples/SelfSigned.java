@@ -17,6 +17,7 @@ final class SelfSigned {
     static Path keyStore(String host) {
         try {
             Path dir = Files.createTempDirectory("edgekit-demo-tls");
+            dir.toFile().deleteOnExit(); // before the store: deleted in reverse order, the store goes first
             Path store = dir.resolve("demo.p12");
             Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
             String san = "dns:localhost,ip:127.0.0.1" + (host.matches("[0-9.]+") && !host.equals("127.0.0.1")
@@ -30,7 +31,6 @@ final class SelfSigned {
                 throw new IOException("keytool failed: " + output);
             }
             store.toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
             return store;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make the demo certificate", e);
