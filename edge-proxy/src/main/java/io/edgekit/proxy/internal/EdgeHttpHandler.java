@@ -190,9 +190,19 @@ public final class EdgeHttpHandler implements HttpHandler {
         Flight flight = new Flight(server);
         exchange.put(Flight.KEY, flight);
         watchConnection(server, slot, flight, scanner);
+        boolean http2 = server.getProtocol().equals(Protocols.HTTP_2_0);
         server.dispatch(SameThreadExecutor.INSTANCE, () -> edge.handle(exchange, transport)
-                .whenComplete((response, error) -> IoThreads.atEndOfTurn(server.getIoThread(),
-                        () -> write(server, exchange, flight, response, error))));
+                .whenComplete((response, error) -> {
+                    Runnable respond = () -> write(server, exchange, flight, response, error);
+                    if (http2) {
+                        // at once, as before: deferred to the end of the turn, answers met streams the client
+                        // had reset later in the same turn, and a rapid-reset flood (Http2IT) no longer
+                        // ended in a GOAWAY the client could read, about one run in two
+                        IoThreads.run(server.getIoThread(), respond);
+                    } else {
+                        IoThreads.atEndOfTurn(server.getIoThread(), respond); // with this turn's other writes
+                    }
+                }));
     }
 
     /** {@code websocket} when the client asks to switch to WebSocket (HTTP/1.1 GET), else null. */
