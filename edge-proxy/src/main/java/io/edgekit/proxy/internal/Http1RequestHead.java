@@ -3,7 +3,6 @@ package io.edgekit.proxy.internal;
 import io.edgekit.core.Headers;
 import io.edgekit.core.Request;
 import io.edgekit.core.internal.HopByHop;
-import io.edgekit.core.internal.HttpTokens;
 import java.nio.ByteBuffer;
 
 /**
@@ -13,23 +12,6 @@ import java.nio.ByteBuffer;
  * controls, characters beyond Latin-1) is refused: filters may set fields, not smuggle requests.
  */
 final class Http1RequestHead {
-    /** A method or field name: token characters (RFC 9110 section 5.6.2). */
-    private static final byte TOKEN = 1;
-    /** The request target and Host: visible characters, no space. */
-    private static final byte TARGET = 2;
-    /** A field value: visible characters, space and tab (RFC 9110 section 5.5). */
-    private static final byte VALUE = 4;
-    /** For each Latin-1 character, the kinds of text that may hold it. */
-    private static final byte[] ALLOWED = new byte[256];
-
-    static {
-        for (char c = 0; c < 256; c++) {
-            boolean visible = c > 0x20 && c != 0x7f;
-            ALLOWED[c] = (byte) ((HttpTokens.isTokenChar(c) ? TOKEN : 0) | (visible ? TARGET : 0)
-                    | (HttpTokens.isFieldValueChar(c) ? VALUE : 0));
-        }
-    }
-
     private Http1RequestHead() {
     }
 
@@ -60,32 +42,32 @@ final class Http1RequestHead {
             size += 21 + 9 + upgrade.length() + 2;
         }
         byte[] bytes = connection == null ? new byte[size] : connection.headBuffer(size);
-        int at = put(bytes, 0, method, TOKEN);
+        int at = put(bytes, 0, method, HeadChars.TOKEN);
         bytes[at++] = ' ';
-        at = put(bytes, at, target, TARGET);
+        at = put(bytes, at, target, HeadChars.TARGET);
         at = constant(bytes, at, " HTTP/1.1\r\nHost: ");
-        at = put(bytes, at, host, TARGET);
+        at = put(bytes, at, host, HeadChars.TARGET);
         at = crlf(bytes, at);
         for (int i = 0; i < source.size(); i++) {
             String name = source.name(i);
             if (forwarded(name)) {
-                at = put(bytes, at, name, TOKEN);
+                at = put(bytes, at, name, HeadChars.TOKEN);
                 bytes[at++] = ':';
                 bytes[at++] = ' ';
-                at = put(bytes, at, source.value(i), VALUE);
+                at = put(bytes, at, source.value(i), HeadChars.VALUE);
                 at = crlf(bytes, at);
             }
         }
         if (contentLength != null) {
             at = constant(bytes, at, "Content-Length: ");
-            at = put(bytes, at, contentLength, TOKEN);
+            at = put(bytes, at, contentLength, HeadChars.TOKEN);
             at = crlf(bytes, at);
         } else if (length < 0) {
             at = constant(bytes, at, "Transfer-Encoding: chunked\r\n");
         }
         if (upgrade != null) {
             at = constant(bytes, at, "Connection: Upgrade\r\nUpgrade: ");
-            at = put(bytes, at, upgrade, VALUE);
+            at = put(bytes, at, upgrade, HeadChars.VALUE);
             at = crlf(bytes, at);
         }
         at = crlf(bytes, at);
@@ -106,7 +88,7 @@ final class Http1RequestHead {
     private static int put(byte[] bytes, int at, String s, byte kind) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c > 0xff || (ALLOWED[c] & kind) == 0) {
+            if (c > 0xff || !HeadChars.allows(c, kind)) {
                 throw new IllegalArgumentException("a request line or field holds a character it may not: 0x"
                         + Integer.toHexString(c));
             }

@@ -1,6 +1,5 @@
 package io.edgekit.proxy.internal;
 
-import io.edgekit.core.internal.HttpTokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -151,7 +150,7 @@ final class Http1ResponseHead {
             // one pass over the line: the name's characters, the colon, the value's, the line's end
             int colon = pos;
             while (colon < end && bytes[colon] != ':') {
-                if ((CHAR_CLASS[bytes[colon] & 0xff] & TOKEN) == 0) {
+                if (!HeadChars.allows(bytes[colon] & 0xff, HeadChars.TOKEN)) {
                     throw new ProtocolException("invalid field name");
                 }
                 colon++;
@@ -220,7 +219,7 @@ final class Http1ResponseHead {
                 }
                 throw new ProtocolException("bare CR in the response head");
             }
-            if ((CHAR_CLASS[b & 0xff] & FIELD) == 0) {
+            if (!HeadChars.allows(b & 0xff, HeadChars.VALUE)) {
                 throw new ProtocolException(invalid);
             }
         }
@@ -229,18 +228,6 @@ final class Http1ResponseHead {
 
     private static int next(byte[] bytes, int lineEnd) {
         return bytes[lineEnd] == '\r' ? lineEnd + 2 : lineEnd + 1;
-    }
-
-    private static final byte TOKEN = 1;
-    private static final byte FIELD = 2;
-    /** For each byte, whether a field name ({@link #TOKEN}) or value ({@link #FIELD}) may hold it. */
-    private static final byte[] CHAR_CLASS = new byte[256];
-
-    static {
-        for (int b = 0; b < 256; b++) {
-            CHAR_CLASS[b] = (byte) ((HttpTokens.isTokenChar((char) b) ? TOKEN : 0)
-                    | (HttpTokens.isFieldValueChar((char) b) ? FIELD : 0));
-        }
     }
 
     private static String name(byte[] bytes, int from, int to) {
