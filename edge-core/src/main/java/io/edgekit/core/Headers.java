@@ -128,11 +128,7 @@ public final class Headers {
 
     /** A copy where {@code name} has the single value {@code value}. */
     public Headers with(String name, String value) {
-        requireNonNull(name, "name");
-        requireNonNull(value, "value");
-        if (name.isEmpty()) {
-            throw new IllegalArgumentException("name: \"\" (expected: a header name)");
-        }
+        checkField(name, value);
         String[] out = new String[2 * (size + 1)]; // one pass: the other fields, then this one
         int n = 0;
         for (int i = 0; i < 2 * size; i += 2) {
@@ -204,6 +200,15 @@ public final class Headers {
         return sb.append(']').toString();
     }
 
+    /** What every field must be: a name that is not empty, and a value. */
+    private static void checkField(String name, String value) {
+        requireNonNull(name, "name");
+        requireNonNull(value, "value");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("name: \"\" (expected: a header name)");
+        }
+    }
+
     private static boolean isSecret(String name) {
         return name.equalsIgnoreCase("authorization") || name.equalsIgnoreCase("proxy-authorization")
                 || name.equalsIgnoreCase("cookie") || name.equalsIgnoreCase("set-cookie");
@@ -220,11 +225,7 @@ public final class Headers {
         }
 
         public Builder add(String name, String value) {
-            requireNonNull(name, "name");
-            requireNonNull(value, "value");
-            if (name.isEmpty()) {
-                throw new IllegalArgumentException("name: \"\" (expected: a header name)");
-            }
+            checkField(name, value);
             ensureWritable();
             if (2 * size == fields.length) {
                 fields = Arrays.copyOf(fields, fields.length * 2);
