@@ -24,23 +24,14 @@ public final class UndertowFloorServer {
     }
 
     public static void main(String[] args) {
-        int port = -1;
-        int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--port" -> port = BenchServer.number("--port", BenchServer.value(args, ++i));
-                case "--io-threads" -> ioThreads = BenchServer.number("--io-threads", BenchServer.value(args, ++i));
-                case "--upstream" -> BenchServer.value(args, ++i); // accepted, not used: nothing is forwarded
-                default -> BenchServer.usage("unknown argument: " + args[i]);
-            }
-        }
-        if (port < 0) {
+        BaselineArgs parsed = BaselineArgs.parse(args); // the upstreams are accepted, not used
+        if (parsed.port() < 0) {
             BenchServer.usage("--port is required");
         }
         ByteBuffer body = ByteBuffer.wrap("x".repeat(BODY_BYTES).getBytes(StandardCharsets.US_ASCII));
         Undertow server = Undertow.builder()
-                .addHttpListener(port, "127.0.0.1")
-                .setIoThreads(ioThreads)
+                .addHttpListener(parsed.port(), "127.0.0.1")
+                .setIoThreads(parsed.ioThreads())
                 .setWorkerThreads(1)
                 .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false) // as the edge's listener
                 .setHandler(exchange -> {

@@ -4,8 +4,6 @@ import io.undertow.Undertow;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyHandler;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The baseline contender: Undertow's own ProxyHandler with LoadBalancingProxyClient over the same
@@ -19,27 +17,17 @@ public final class UndertowProxyServer {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = -1;
-        int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        List<String> upstreams = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--port" -> port = BenchServer.number("--port", BenchServer.value(args, ++i));
-                case "--io-threads" -> ioThreads = BenchServer.number("--io-threads", BenchServer.value(args, ++i));
-                case "--upstream" -> upstreams.add(BenchServer.value(args, ++i));
-                default -> BenchServer.usage("unknown argument: " + args[i]);
-            }
-        }
-        if (port < 0 || upstreams.isEmpty()) {
+        BaselineArgs parsed = BaselineArgs.parse(args);
+        if (parsed.port() < 0 || parsed.upstreams().isEmpty()) {
             BenchServer.usage("--port and at least one --upstream are required");
         }
         LoadBalancingProxyClient client = new LoadBalancingProxyClient().setConnectionsPerThread(64);
-        for (String upstream : upstreams) {
+        for (String upstream : parsed.upstreams()) {
             client.addHost(new URI("http://" + upstream));
         }
         Undertow server = Undertow.builder()
-                .addHttpListener(port, "127.0.0.1")
-                .setIoThreads(ioThreads)
+                .addHttpListener(parsed.port(), "127.0.0.1")
+                .setIoThreads(parsed.ioThreads())
                 .setWorkerThreads(1)
                 .setHandler(ProxyHandler.builder().setProxyClient(client).setMaxRequestTime(30_000).build())
                 .build();
