@@ -1,7 +1,7 @@
-# Shared by run.sh, ab.sh and floor.sh (sourced, not run): tools, ports, and the two loopback NGINX upstreams that
-# every contender stands in front of, starting a JVM bench server or NGINX in front of them, and measuring
-# one with wrk. The caller sets `work` (a scratch folder), `LOAD_CORE`, `PROXY_CORE` and `CONNECTIONS`, and
-# calls start_cleanup before it starts anything.
+# Shared by run.sh, ab.sh and floor.sh (sourced, not run): tools, ports, and the two loopback NGINX
+# upstreams that every contender stands in front of, starting a JVM bench server or NGINX in front of
+# them, and measuring one with wrk. The caller sets `work` (a scratch folder), `LOAD_CORE`, `PROXY_CORE`
+# and `CONNECTIONS`, and calls start_cleanup before it starts anything.
 
 # need_commands CMD:PACKAGE ...: installs from Debian the packages of the commands that are missing
 need_commands() {
@@ -65,6 +65,13 @@ start_nginx_static() {
     done
     echo "}"
   } > "$work/$name.conf"
+  run_nginx "$name" "$core" "$@"
+}
+
+# run_nginx NAME CORE PORT...: starts NGINX with $work/NAME.conf on CORE and waits for each PORT; sets
+# STARTED_PID (its one worker, which does the work)
+run_nginx() {
+  local name=$1 core=$2 port; shift 2
   taskset -c "$core" nginx -c "$work/$name.conf" -p "$work" > /dev/null 2>&1 &
   local master=$!
   pids+=($master)
@@ -78,8 +85,8 @@ start_upstreams() {
   start_nginx_static upstreams "$LOAD_CORE" "$UP_A" "$UP_B"
 }
 
-# start_java_server OUT PORT MAIN-ARGS...: a JVM bench server (the bench server's command line, or
-# Undertow's ProxyHandler, which takes the same arguments) on the proxy core with one IO thread, in front
+# start_java_server OUT PORT MAIN-ARGS...: a JVM bench server (the bench server's command line, or one of
+# the baseline servers, which take the same arguments) on the proxy core with one IO thread, in front
 # of the two upstreams, output to OUT; waits until it prints `ready` (exits if it never does) and sets
 # STARTED_PID
 start_java_server() {
@@ -89,6 +96,23 @@ start_java_server() {
   STARTED_PID=$!; pids+=($!)
   for _ in $(seq 1 200); do grep -q '^ready' "$out" && break; sleep 0.1; done
   grep -q '^ready' "$out" || { echo "$* did not start:"; cat "$out"; exit 1; }
+}
+
+# start_java NAME MAIN-ARGS...: start_java_server on a free port, its output in $work/NAME.out; records
+# PID[NAME] and PORT[NAME] (associative arrays the caller declares)
+start_java() {
+  local name=$1 port; shift
+  port=$(free_port)
+  start_java_server "$work/$name.out" "$port" "$@"
+  PID[$name]=$STARTED_PID; PORT[$name]=$port
+}
+
+# bench_jar: sets `jar` to the bench server's jar under `root`, built first when it is missing
+bench_jar() {
+  jar="$root/benchmarks/target/edge-bench-server.jar"
+  if [ ! -f "$jar" ]; then
+    (cd "$root" && mvn -B -ntp -q package -DskipTests -pl benchmarks -am)
+  fi
 }
 
 # start_nginx_proxy NAME: NGINX as reverse proxy and round-robin balancer over the two upstreams with
@@ -112,12 +136,8 @@ http {
 }
 CONF
   } > "$work/$1.conf"
-  taskset -c "$PROXY_CORE" nginx -c "$work/$1.conf" -p "$work" &
-  local master=$!
-  pids+=($master)
-  wait_port "$port"
+  run_nginx "$1" "$PROXY_CORE" "$port"
   STARTED_PORT=$port
-  STARTED_PID=$(pgrep -P "$master" | head -1)
 }
 
 # measure_cpu PID PORT SECONDS [WRK-ARGS...]: one wrk run against 127.0.0.1:PORT; prints

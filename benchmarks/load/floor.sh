@@ -20,22 +20,13 @@ PROXY_CORE=${PROXY_CORE:-1}
 LOAD_CORE=${LOAD_CORE:-0}
 . "$here/common.sh"
 need_commands wrk:wrk nginx:nginx-light taskset:util-linux
-jar="$root/benchmarks/target/edge-bench-server.jar"
-if [ ! -f "$jar" ]; then
-  (cd "$root" && mvn -B -ntp -q package -DskipTests -pl benchmarks -am)
-fi
+bench_jar
 work=$(mktemp -d /tmp/edgekit-floor.XXXXXX)
 mkdir -p "$results"
 start_cleanup
 start_upstreams
 
 declare -A PORT PID
-start_java() { # name main-args...
-  local name=$1 port; shift
-  port=$(free_port)
-  start_java_server "$work/$name.out" "$port" "$@"
-  PID[$name]=$STARTED_PID; PORT[$name]=$port
-}
 start_java undertow-server -cp "$jar" io.edgekit.benchmarks.proxy.UndertowFloorServer
 start_java edgekit-proxy -jar "$jar"
 
@@ -104,8 +95,8 @@ for host in ("ip-host", "name-host"):
     print(f"- {host}: Edgekit's proxy spends {proxy[0]:+.2f} µs per request over NGINX's (user {proxy[1]:+.2f},"
           f" kernel {proxy[2]:+.2f}); Undertow's server alone spends {floor[0]:+.2f} µs over NGINX's (user"
           f" {floor[1]:+.2f}, kernel {floor[2]:+.2f}): {share:.0f} % of the gap is the server library's floor.")
-host = {h: med[f"undertow-server/{h}"][0] - med[f"undertow-server/name-host"][0] for h in ("ip-host",)}
-print(f"- An IP-literal Host costs Undertow's server {host['ip-host']:+.2f} µs per request over a name"
+ip_host_cost = med["undertow-server/ip-host"][0] - med["undertow-server/name-host"][0]
+print(f"- An IP-literal Host costs Undertow's server {ip_host_cost:+.2f} µs per request over a name"
       " (its Host check runs a regular expression on IP literals).")
 PY
 } > "$results/FLOOR.md"

@@ -25,10 +25,7 @@ LOAD_CORE=${LOAD_CORE:-0}
 
 . "$here/common.sh"
 need_commands wrk:wrk nginx:nginx-light haproxy:haproxy taskset:util-linux
-jar="$root/benchmarks/target/edge-bench-server.jar"
-if [ ! -f "$jar" ]; then
-  (cd "$root" && mvn -B -ntp -q package -DskipTests -pl benchmarks -am)
-fi
+bench_jar
 
 start_cleanup
 
@@ -37,12 +34,6 @@ start_upstreams
 
 # --- the contenders, each on the proxy core with one IO thread ---
 declare -A PORT PID
-start_java() { # name main-args...
-  local name=$1; shift
-  local port; port=$(free_port)
-  start_java_server "$work/$name.out" "$port" "$@"
-  PID[$name]=$STARTED_PID; PORT[$name]=$port
-}
 start_java edgekit -jar "$jar"
 start_java edgekit-filters -jar "$jar" --filters
 start_java undertow-proxy -cp "$jar" io.edgekit.benchmarks.proxy.UndertowProxyServer
