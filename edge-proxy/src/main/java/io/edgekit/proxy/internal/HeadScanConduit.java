@@ -133,8 +133,7 @@ final class HeadScanConduit extends AbstractStreamSourceConduit<StreamSourceCond
         int b2 = beforeLast;
         int b3 = thirdLast;
         boolean content = sawContent;
-        int i = from;
-        for (; i < to; i++) {
+        for (int i = from; i < to; i++) {
             int b = buffer.get(i) & 0xff;
             if (!content) {
                 if (b == '\r' || b == '\n') {
