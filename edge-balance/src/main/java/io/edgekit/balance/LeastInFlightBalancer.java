@@ -3,6 +3,7 @@ package io.edgekit.balance;
 import io.edgekit.core.Attempt;
 import io.edgekit.core.Balancer;
 import io.edgekit.core.Endpoint;
+import io.edgekit.core.EndpointSnapshot;
 import io.edgekit.core.Outcome;
 import java.util.List;
 import java.util.Optional;
@@ -18,8 +19,8 @@ final class LeastInFlightBalancer implements Balancer {
     }
 
     @Override
-    public Picker newPicker(List<Endpoint> endpoints) {
-        return new InFlightPicker(List.copyOf(endpoints), seed);
+    public Picker newPicker(EndpointSnapshot snapshot) {
+        return new InFlightPicker(snapshot.serving(), seed);
     }
 
     @Override

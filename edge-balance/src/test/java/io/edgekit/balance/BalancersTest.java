@@ -7,6 +7,7 @@ import io.edgekit.core.Attempt;
 import io.edgekit.core.Balancer;
 import io.edgekit.core.Edge;
 import io.edgekit.core.Endpoint;
+import io.edgekit.core.EndpointSnapshot;
 import io.edgekit.core.Exchange;
 import io.edgekit.core.Outcome;
 import io.edgekit.core.Request;
@@ -39,7 +40,7 @@ class BalancersTest {
     @ParameterizedTest
     @MethodSource("balancers")
     void everyEndpointGetsTrafficWhenRequestsComplete(Balancer balancer) {
-        Balancer.Picker picker = balancer.newPicker(THREE);
+        Balancer.Picker picker = balancer.newPicker(EndpointSnapshot.of(THREE));
         Map<Endpoint, Integer> counts = new HashMap<>();
         for (int i = 0; i < 300; i++) {
             Attempt attempt = attempt(List.of());
@@ -54,7 +55,7 @@ class BalancersTest {
     @ParameterizedTest
     @MethodSource("balancers")
     void retriesAvoidTriedEndpoints(Balancer balancer) {
-        Balancer.Picker picker = balancer.newPicker(THREE);
+        Balancer.Picker picker = balancer.newPicker(EndpointSnapshot.of(THREE));
         for (int i = 0; i < 100; i++) {
             Endpoint picked = picker.pick(attempt(List.of(THREE.get(0), THREE.get(1)))).orElseThrow();
             if (balancer.name().equals("roundRobin")) {
@@ -68,13 +69,13 @@ class BalancersTest {
     @ParameterizedTest
     @MethodSource("balancers")
     void emptySnapshotPicksNothing(Balancer balancer) {
-        assertTrue(balancer.newPicker(List.of()).pick(attempt(List.of())).isEmpty());
+        assertTrue(balancer.newPicker(EndpointSnapshot.of(List.of())).pick(attempt(List.of())).isEmpty());
     }
 
     @Test
     void leastInFlightSteersAwayFromASlowEndpoint() {
         LeastInFlightBalancer.InFlightPicker picker =
-                (LeastInFlightBalancer.InFlightPicker) Balancers.leastInFlight(SEED).newPicker(THREE);
+                (LeastInFlightBalancer.InFlightPicker) Balancers.leastInFlight(SEED).newPicker(EndpointSnapshot.of(THREE));
         Endpoint slow = THREE.get(0);
         int slowPicks = 0;
         for (int i = 0; i < 300; i++) {
@@ -94,9 +95,9 @@ class BalancersTest {
     void engineReportsOutcomesSoInFlightReturnsToZero() {
         List<LeastInFlightBalancer.InFlightPicker> pickers = new java.util.ArrayList<>();
         Balancer inner = Balancers.leastInFlight(SEED);
-        Balancer balancer = endpoints -> {
+        Balancer balancer = snapshot -> {
             LeastInFlightBalancer.InFlightPicker picker =
-                    (LeastInFlightBalancer.InFlightPicker) inner.newPicker(endpoints);
+                    (LeastInFlightBalancer.InFlightPicker) inner.newPicker(snapshot);
             pickers.add(picker);
             return picker;
         };

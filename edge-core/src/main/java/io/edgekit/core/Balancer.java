@@ -1,24 +1,24 @@
 package io.edgekit.core;
 
 import io.edgekit.core.internal.RoundRobinBalancer;
-import java.util.List;
 import java.util.Optional;
 
 /**
  * The load-balancer role's extension point: chooses which endpoint gets an attempt. The engine asks
- * for a new {@link Picker} whenever the set of healthy endpoints changes; pickers must be lock-free
- * and allocation-free on {@link Picker#pick}.
+ * for a new {@link Picker} whenever the upstream's {@link EndpointGroup} changes (an endpoint added,
+ * removed, re-weighted, drained, ejected or restored), with the new {@link EndpointSnapshot}; pickers must
+ * be lock-free and allocation-free on {@link Picker#pick}.
  */
 @FunctionalInterface
 public interface Balancer {
 
-    Picker newPicker(List<Endpoint> endpoints);
+    Picker newPicker(EndpointSnapshot snapshot);
 
     default String name() {
         return Names.of(this);
     }
 
-    /** Picks for one snapshot of healthy endpoints. Thread-safe. */
+    /** Picks for one snapshot of the endpoints. Thread-safe. */
     interface Picker {
         Optional<Endpoint> pick(Attempt attempt);
 

@@ -41,6 +41,14 @@ public interface Body {
         return aggregate(maxBytes).thenApply(bytes -> new Buffered(bytes, Body.of(bytes)));
     }
 
+    /**
+     * Gives the body up unread: a streamed body's connection is closed rather than read to its end, an
+     * in-memory body is dropped. For a response nobody will forward (a hedge that lost, an attempt that is
+     * retried). Does nothing on a body already consumed.
+     */
+    default void discard() {
+    }
+
     /** What {@link #buffer} found: the whole body in memory, or ({@code bytes} null) a body to stream on. */
     record Buffered(byte[] bytes, Body body) {
         public boolean isComplete() {

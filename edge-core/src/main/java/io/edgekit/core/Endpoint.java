@@ -2,14 +2,26 @@ package io.edgekit.core;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Map;
+
 /**
- * One backend address of an upstream, with its weight. Endpoints are values: health and counters are
- * keyed by {@link #address()}, so they survive configuration swaps.
+ * One backend address of an upstream, with its weight, its zone ({@code ""} when not set), its priority
+ * (0 first; higher levels are backups) and free-form metadata. Endpoints are values: state and counters are
+ * keyed by the upstream's name and {@link #address()}, so they survive configuration swaps.
  */
-public record Endpoint(String host, int port, int weight) {
+public record Endpoint(String host, int port, int weight, String zone, int priority, Map<String, String> metadata) {
     public static final int MAX_WEIGHT = 1000;
 
+    public Endpoint(String host, int port, int weight) {
+        this(host, port, weight, "", 0, Map.of());
+    }
+
     public Endpoint {
+        requireNonNull(zone, "zone");
+        metadata = Map.copyOf(requireNonNull(metadata, "metadata"));
+        if (priority < 0) {
+            throw new IllegalArgumentException("priority: " + priority + " (expected: >= 0)");
+        }
         requireNonNull(host, "host");
         if (host.isEmpty()) {
             throw new IllegalArgumentException("host: \"\" (expected: a host name or IP address)");
@@ -47,7 +59,19 @@ public record Endpoint(String host, int port, int weight) {
     }
 
     public Endpoint withWeight(int weight) {
-        return new Endpoint(host, port, weight);
+        return new Endpoint(host, port, weight, zone, priority, metadata);
+    }
+
+    public Endpoint withZone(String zone) {
+        return new Endpoint(host, port, weight, zone, priority, metadata);
+    }
+
+    public Endpoint withPriority(int priority) {
+        return new Endpoint(host, port, weight, zone, priority, metadata);
+    }
+
+    public Endpoint withMetadata(Map<String, String> metadata) {
+        return new Endpoint(host, port, weight, zone, priority, metadata);
     }
 
     /** {@code host:port}, with brackets around an IPv6 host. */

@@ -31,8 +31,11 @@ public final class Exchange {
     private final Scheduler scheduler;
     private final Executor offloadExecutor;
     private final long startNanos;
+    private final ExchangeListener listener;
     private RouteMatch routeMatch;
     private Identity identity;
+    private Attempt servingAttempt;
+    private boolean completed;
     /** Attributes as key, value, key, value...: a handful per request, found by identity. */
     private Object[] attrs;
     private int attrCount;
@@ -47,6 +50,8 @@ public final class Exchange {
         this.scheduler = b.scheduler;
         this.offloadExecutor = b.offloadExecutor;
         this.startNanos = ticker.nanos();
+        ExchangeListener made = b.listeners.create(this);
+        this.listener = made == null ? ExchangeListener.NONE : made;
     }
 
     /** An exchange for {@code request} from 127.0.0.1 on the system clock: for unit tests of filters. */
@@ -116,7 +121,7 @@ public final class Exchange {
         return Optional.ofNullable(routeMatch);
     }
 
-    public void routeMatch(RouteMatch match) {
+    void routeMatch(RouteMatch match) {
         this.routeMatch = match;
     }
 
@@ -124,8 +129,34 @@ public final class Exchange {
         return Optional.ofNullable(identity);
     }
 
-    public void identity(Identity identity) {
+    void identity(Identity identity) {
         this.identity = requireNonNull(identity, "identity");
+    }
+
+    /** The listener of this exchange's events ({@link ExchangeListener#NONE} unless the edge set a factory). */
+    public ExchangeListener listener() {
+        return listener;
+    }
+
+    /**
+     * The attempt whose response the client gets, once the engine has one; null for the edge's own
+     * answers and before. The runtime reads its per-attempt state from it (trailers, a protocol switch).
+     */
+    public Attempt servingAttempt() {
+        return servingAttempt;
+    }
+
+    void servingAttempt(Attempt attempt) {
+        this.servingAttempt = attempt;
+    }
+
+    /** Marks the exchange completed; false if it already was (its listener hears only the first). */
+    boolean markCompleted() {
+        if (completed) {
+            return false;
+        }
+        completed = true;
+        return true;
     }
 
     public <T> Optional<T> get(Attr<T> attr) {
@@ -197,8 +228,9 @@ public final class Exchange {
         private InetAddress clientAddress;
         private boolean secure;
         private Ticker ticker = Ticker.system();
-        private Scheduler scheduler = DefaultScheduler.INSTANCE;
+        private Scheduler scheduler = BackgroundScheduler.shared();
         private Executor offloadExecutor = ForkJoinPool.commonPool();
+        private ExchangeListener.Factory listeners = ExchangeListener.Factory.NONE;
 
         private Builder(Request request) {
             this.request = requireNonNull(request, "request");
@@ -256,26 +288,13 @@ public final class Exchange {
             return this;
         }
 
+        Builder listeners(ExchangeListener.Factory factory) {
+            this.listeners = factory;
+            return this;
+        }
+
         public Exchange build() {
             return new Exchange(this);
-        }
-    }
-
-    /** A daemon single-thread scheduler for exchanges built outside a runtime. */
-    private static final class DefaultScheduler implements Scheduler {
-        static final DefaultScheduler INSTANCE = new DefaultScheduler();
-        private final java.util.concurrent.ScheduledExecutorService executor =
-                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread thread = new Thread(r, "edgekit-scheduler");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-
-        @Override
-        public Cancellable schedule(java.time.Duration delay, Runnable task) {
-            java.util.concurrent.ScheduledFuture<?> future =
-                    executor.schedule(task, delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-            return () -> future.cancel(false);
         }
     }
 }

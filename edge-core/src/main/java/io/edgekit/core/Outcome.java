@@ -16,8 +16,10 @@ public record Outcome(Endpoint endpoint, Kind kind, int status, long latencyNano
         RESET,
         /** A connect, response-header, idle or total timeout fired. */
         TIMEOUT,
-        /** The attempt was abandoned by the edge (client gone, limit hit). */
-        CANCELLED
+        /** The attempt was abandoned by the edge (client gone, limit hit, a hedge that lost). */
+        CANCELLED,
+        /** Nothing was sent: no endpoint could be picked, or the upstream's admission refused the attempt. */
+        UNAVAILABLE
     }
 
     public boolean isSuccess() {

@@ -31,6 +31,7 @@ public final class Route {
     private final List<Condition> headers;
     private final List<Condition> queryParams;
     private final Upstream upstream;
+    private final Split split;
     private final Handler handler;
     private final List<Policy> policies;
     private final List<Filter> filters;
@@ -52,6 +53,7 @@ public final class Route {
         this.headers = List.copyOf(b.headers);
         this.queryParams = List.copyOf(b.queryParams);
         this.upstream = b.upstream;
+        this.split = b.split;
         this.handler = b.handler;
         this.policies = List.copyOf(b.policies);
         this.filters = List.copyOf(b.filters);
@@ -108,6 +110,16 @@ public final class Route {
 
     public Optional<Upstream> upstream() {
         return Optional.ofNullable(upstream);
+    }
+
+    /** The weighted split between upstreams this route sends to, if that is its target. */
+    public Optional<Split> split() {
+        return Optional.ofNullable(split);
+    }
+
+    /** Every upstream this route may send to: its upstream, or each side of its split. */
+    public List<Upstream> targetUpstreams() {
+        return upstream != null ? List.of(upstream) : split != null ? split.upstreams() : List.of();
     }
 
     public Optional<Handler> handler() {
@@ -206,6 +218,7 @@ public final class Route {
         b.headers.addAll(headers);
         b.queryParams.addAll(queryParams);
         b.upstream = upstream;
+        b.split = split;
         b.handler = handler;
         b.policies.addAll(policies);
         b.filters.addAll(filters);
@@ -258,6 +271,7 @@ public final class Route {
         private final List<Condition> headers = new ArrayList<>();
         private final List<Condition> queryParams = new ArrayList<>();
         private Upstream upstream;
+        private Split split;
         private Handler handler;
         private final List<Policy> policies = new ArrayList<>();
         private final List<Filter> filters = new ArrayList<>();
@@ -355,6 +369,7 @@ public final class Route {
         public Builder to(Upstream upstream) {
             this.upstream = requireNonNull(upstream, "upstream");
             this.handler = null;
+            this.split = null;
             return this;
         }
 
@@ -362,6 +377,15 @@ public final class Route {
         public Builder to(Handler handler) {
             this.handler = requireNonNull(handler, "handler");
             this.upstream = null;
+            this.split = null;
+            return this;
+        }
+
+        /** Splits matched requests between upstreams by weight (canaries, version rollouts). */
+        public Builder to(Split split) {
+            this.split = requireNonNull(split, "split");
+            this.upstream = null;
+            this.handler = null;
             return this;
         }
 
@@ -446,7 +470,7 @@ public final class Route {
         }
 
         public Route build() {
-            if (upstream == null && handler == null) {
+            if (upstream == null && handler == null && split == null) {
                 throw new IllegalStateException("route '" + id + "': no target; call to(...) before build()");
             }
             if (stripPrefix && path.kind() != PathPattern.Kind.PREFIX) {

@@ -23,8 +23,22 @@ public final class Upstream {
     private final int maxResponseHeaderBytes;
     private final boolean http2;
     private final boolean resendOnClosedConnection;
+    private final RetryRule retryRule;
+    private final RetryBudget retryBudget;
+    private final Admission admission;
+    private final Duration attemptTimeout;
+    private final Duration hedgeDelay;
+    private final int maxHedges;
+    private final HealthChecker healthChecker;
 
     private Upstream(Builder b) {
+        this.retryRule = b.retryRule;
+        this.retryBudget = b.retryBudget;
+        this.admission = b.admission;
+        this.attemptTimeout = b.attemptTimeout;
+        this.hedgeDelay = b.hedgeDelay;
+        this.maxHedges = b.maxHedges;
+        this.healthChecker = b.healthChecker;
         this.name = b.name;
         this.endpoints = List.copyOf(b.endpoints);
         this.balancer = b.balancer;
@@ -67,11 +81,50 @@ public final class Upstream {
     }
 
     /**
-     * How many endpoints a request may try when connecting fails (nothing was sent, so another
-     * endpoint is always safe). Retries after a request was sent belong to edge-balance's retry rules.
+     * How many attempts (first, retries and hedges together; mirrors apart) one request may make at most,
+     * and never more than the upstream has endpoints. Whether a failed attempt is retried is the
+     * {@link #retryRule()}'s decision, within the {@link #retryBudget()}.
      */
     public int maxAttempts() {
         return maxAttempts;
+    }
+
+    /** Decides whether a failed attempt is tried again; {@link RetryRule#onConnectFailure()} by default. */
+    public RetryRule retryRule() {
+        return retryRule;
+    }
+
+    /** Bounds retries and hedges across requests; unlimited by default. */
+    public RetryBudget retryBudget() {
+        return retryBudget;
+    }
+
+    /** Admits or refuses each attempt (circuit breaking); admits all by default. */
+    public Admission admission() {
+        return admission;
+    }
+
+    /** How long one attempt may take to its response head before it is cancelled as timed out; zero: none. */
+    public Duration attemptTimeout() {
+        return attemptTimeout;
+    }
+
+    /**
+     * After how long without a response head a hedge (a parallel attempt to another endpoint) is sent;
+     * zero: no hedging. Only requests whose method is idempotent and whose body can be replayed are hedged.
+     */
+    public Duration hedgeDelay() {
+        return hedgeDelay;
+    }
+
+    /** How many hedges one request may send at most. */
+    public int maxHedges() {
+        return maxHedges;
+    }
+
+    /** What watches the endpoints' health, if anything. */
+    public java.util.Optional<HealthChecker> healthChecker() {
+        return java.util.Optional.ofNullable(healthChecker);
     }
 
     /** Connections one IO thread keeps open to one endpoint at most, busy and idle together. */
@@ -105,6 +158,13 @@ public final class Upstream {
         b.maxResponseHeaderBytes = maxResponseHeaderBytes;
         b.http2 = http2;
         b.resendOnClosedConnection = resendOnClosedConnection;
+        b.retryRule = retryRule;
+        b.retryBudget = retryBudget;
+        b.admission = admission;
+        b.attemptTimeout = attemptTimeout;
+        b.hedgeDelay = hedgeDelay;
+        b.maxHedges = maxHedges;
+        b.healthChecker = healthChecker;
         return b;
     }
 
@@ -125,6 +185,13 @@ public final class Upstream {
         private int maxResponseHeaderBytes = 64 * 1024;
         private boolean http2;
         private boolean resendOnClosedConnection = true;
+        private RetryRule retryRule = RetryRule.onConnectFailure();
+        private RetryBudget retryBudget = RetryBudget.unlimited();
+        private Admission admission = Admission.ALWAYS;
+        private Duration attemptTimeout = Duration.ZERO;
+        private Duration hedgeDelay = Duration.ZERO;
+        private int maxHedges;
+        private HealthChecker healthChecker;
 
         private Builder(String name) {
             requireNonNull(name, "name");
@@ -149,6 +216,57 @@ public final class Upstream {
 
         public Builder balancer(Balancer balancer) {
             this.balancer = requireNonNull(balancer, "balancer");
+            return this;
+        }
+
+        /** Whether a failed attempt is tried again; see {@link RetryRule}. */
+        public Builder retryRule(RetryRule rule) {
+            this.retryRule = requireNonNull(rule, "rule");
+            return this;
+        }
+
+        /** The bound on retries and hedges, shared by every request to this upstream. */
+        public Builder retryBudget(RetryBudget budget) {
+            this.retryBudget = requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /** Admits or refuses each attempt before it is sent (circuit breaking). */
+        public Builder admission(Admission admission) {
+            this.admission = requireNonNull(admission, "admission");
+            return this;
+        }
+
+        /** How long one attempt may wait for its response head; zero (the default) sets no bound. */
+        public Builder attemptTimeout(Duration timeout) {
+            requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("attemptTimeout: " + timeout + " (expected: >= 0)");
+            }
+            this.attemptTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sends up to {@code maxHedges} more attempts, each {@code delay} after the last, while none has
+         * answered; the first response wins and the others are cancelled. Idempotent, replayable requests only.
+         */
+        public Builder hedging(Duration delay, int maxHedges) {
+            requireNonNull(delay, "delay");
+            if (delay.isNegative() || delay.isZero()) {
+                throw new IllegalArgumentException("hedge delay: " + delay + " (expected: > 0)");
+            }
+            if (maxHedges < 1) {
+                throw new IllegalArgumentException("maxHedges: " + maxHedges + " (expected: >= 1)");
+            }
+            this.hedgeDelay = delay;
+            this.maxHedges = maxHedges;
+            return this;
+        }
+
+        /** Watches the endpoints' health and ejects or restores them in the upstream's endpoint group. */
+        public Builder healthChecker(HealthChecker checker) {
+            this.healthChecker = requireNonNull(checker, "checker");
             return this;
         }
 

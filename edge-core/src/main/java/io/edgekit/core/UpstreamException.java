@@ -32,7 +32,7 @@ public final class UpstreamException extends RuntimeException {
     }
 
     public static UpstreamException unavailable(String message) {
-        return new UpstreamException(Outcome.Kind.CANCELLED, 503, message);
+        return new UpstreamException(Outcome.Kind.UNAVAILABLE, 503, message);
     }
 
     public Outcome.Kind kind() {

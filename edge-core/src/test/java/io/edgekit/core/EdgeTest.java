@@ -137,10 +137,10 @@ class EdgeTest {
         Filter blocking = (ex, r, next) -> ex.offload(() -> "done").thenCompose(x -> next.proceed(r));
         Edge edge = Edge.builder().route(Route.named("r").path("/**").filter(blocking).to(answer("x")).build()).build();
         Request request = Request.get("/");
-        Exchange exchange = edge.accept(Exchange.builder(request).offloadExecutor(task -> {
+        Exchange exchange = edge.runtime().accept(Exchange.builder(request).offloadExecutor(task -> {
             throw new java.util.concurrent.RejectedExecutionException("queue full");
         }), 8080);
-        Response response = edge.handle(exchange, new InMemoryTransport()).toCompletableFuture().join();
+        Response response = edge.runtime().handle(exchange, new InMemoryTransport()).toCompletableFuture().join();
         assertEquals(503, response.status());
         assertEquals("1", response.headers().firstOrNull("retry-after"));
         assertTrue(body(response).contains("the edge is busy"));

@@ -17,7 +17,7 @@ class RoundRobinBalancerTest {
 
     @Test
     void spreadsWeightsSmoothly() {
-        Balancer.Picker picker = Balancer.roundRobin().newPicker(List.of(A, B, C));
+        Balancer.Picker picker = Balancer.roundRobin().newPicker(EndpointSnapshot.of(List.of(A, B, C)));
         List<String> picks = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             picks.add(picker.pick(first()).orElseThrow().host().substring(7));
@@ -27,7 +27,7 @@ class RoundRobinBalancerTest {
 
     @Test
     void equalWeightsAlternate() {
-        Balancer.Picker picker = Balancer.roundRobin().newPicker(List.of(Endpoint.of("a", 1), Endpoint.of("b", 1)));
+        Balancer.Picker picker = Balancer.roundRobin().newPicker(EndpointSnapshot.of(List.of(Endpoint.of("a", 1), Endpoint.of("b", 1))));
         assertEquals("a", picker.pick(first()).orElseThrow().host());
         assertEquals("b", picker.pick(first()).orElseThrow().host());
         assertEquals("a", picker.pick(first()).orElseThrow().host());
@@ -35,7 +35,7 @@ class RoundRobinBalancerTest {
 
     @Test
     void skipsEndpointsAlreadyTried() {
-        Balancer.Picker picker = Balancer.roundRobin().newPicker(List.of(A, B, C));
+        Balancer.Picker picker = Balancer.roundRobin().newPicker(EndpointSnapshot.of(List.of(A, B, C)));
         Attempt retry = new Attempt(Exchange.of(Request.get("/")), Request.get("/"), 2, List.of(A));
         for (int i = 0; i < 20; i++) {
             Endpoint picked = picker.pick(retry).orElseThrow();
@@ -45,7 +45,7 @@ class RoundRobinBalancerTest {
 
     @Test
     void emptySnapshotPicksNothing() {
-        assertEquals(false, Balancer.roundRobin().newPicker(List.of()).pick(first()).isPresent());
+        assertEquals(false, Balancer.roundRobin().newPicker(EndpointSnapshot.of(List.of())).pick(first()).isPresent());
     }
 
     @Test

@@ -178,17 +178,17 @@ public final class EdgeServer implements AutoCloseable {
                 AcceptingChannel<? extends StreamConnection> channel;
                 if (listener.proxyProtocol) {
                     ProxyProtocolOpenListener proxy = new ProxyProtocolOpenListener(new ScanningOpenListener(http,
-                            maxConnectionsPerClient, edge.sendsRequestIdField()),
+                            maxConnectionsPerClient, edge.runtime()),
                             null, buffers, serverOptions);
                     channel = created.createStreamConnectionServer(bind, new AcceptGate(proxy, maxConnections,
-                            maxConnectionsPerClient, edge.trustedProxies(), edge.sendsRequestIdField()),
+                            maxConnectionsPerClient, edge.trustedProxies(), edge.runtime()),
                             socketOptions);
                 } else if (listener.tls == null) {
                     if (http2Cleartext) {
                         http.setUndertowOptions(http2Options); // h2c by prior knowledge
                     }
                     channel = created.createStreamConnectionServer(bind,
-                            new AcceptGate(http, maxConnections, maxConnectionsPerClient, edge.sendsRequestIdField()),
+                            new AcceptGate(http, maxConnections, maxConnectionsPerClient, edge.runtime()),
                             socketOptions);
                 } else {
                     channel = tlsServer(created, bind, listener.tls, http, http2Options, socketOptions);
@@ -208,6 +208,7 @@ public final class EdgeServer implements AutoCloseable {
                     : new IOException(e));
         }
         this.worker = created;
+        edge.runtime().start(handler.probes(created, buffers)); // components and health checkers
         return this;
     }
 
@@ -239,7 +240,7 @@ public final class EdgeServer implements AutoCloseable {
             open = alpn;
         }
         return ssl.createSslConnectionServer(worker, bind,
-                new AcceptGate(open, maxConnections, maxConnectionsPerClient, edge.sendsRequestIdField()),
+                new AcceptGate(open, maxConnections, maxConnectionsPerClient, edge.runtime()),
                 options.getMap());
     }
 
@@ -300,6 +301,7 @@ public final class EdgeServer implements AutoCloseable {
             logger.warn("shutdown: {} requests still in flight after {} ms; closing their connections",
                     handler.inFlight(), drain.toMillis());
         }
+        edge.runtime().close(); // components and health checkers, in reverse order
         openListeners.forEach(Runnable::run);
         reloader.shutdownNow();
         stopping.shutdownNow();

@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class FilterChainBenchmark {
-    private static final Transport NO_TRANSPORT = (ex, ep, r, u, t) -> {
+    private static final Transport NO_TRANSPORT = attempt -> {
         throw new IllegalStateException("no upstream in this benchmark");
     };
 
@@ -69,8 +69,8 @@ public class FilterChainBenchmark {
 
     @Benchmark
     public Response handle() {
-        Exchange exchange = edge.accept(Exchange.builder(request), 8080);
-        CompletableFuture<Response> response = edge.handle(exchange, NO_TRANSPORT).toCompletableFuture();
+        Exchange exchange = edge.runtime().accept(Exchange.builder(request), 8080);
+        CompletableFuture<Response> response = edge.runtime().handle(exchange, NO_TRANSPORT).toCompletableFuture();
         return response.join();
     }
 }

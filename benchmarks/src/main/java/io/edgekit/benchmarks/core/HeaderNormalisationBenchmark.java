@@ -78,6 +78,6 @@ public class HeaderNormalisationBenchmark {
 
     @Benchmark
     public Exchange accept() {
-        return edge.accept(Exchange.builder(request).peer(peerAddress), 8080);
+        return edge.runtime().accept(Exchange.builder(request).peer(peerAddress), 8080);
     }
 }

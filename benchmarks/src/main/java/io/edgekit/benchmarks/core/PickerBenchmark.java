@@ -4,6 +4,7 @@ import io.edgekit.balance.Balancers;
 import io.edgekit.core.Attempt;
 import io.edgekit.core.Balancer;
 import io.edgekit.core.Endpoint;
+import io.edgekit.core.EndpointSnapshot;
 import io.edgekit.core.Exchange;
 import io.edgekit.core.Outcome;
 import io.edgekit.core.Request;
@@ -55,7 +56,7 @@ public class PickerBenchmark {
             list.add(new Endpoint("10.0." + (i / 250) + "." + (i % 250 + 1), 8080, 1 + i % 3));
         }
         Balancer chosen = balancer.equals("roundRobin") ? Balancers.roundRobin() : Balancers.leastInFlight(42);
-        picker = chosen.newPicker(list);
+        picker = chosen.newPicker(EndpointSnapshot.of(list));
         for (Endpoint endpoint : list) {
             outcomes.put(endpoint, new Outcome(endpoint, Outcome.Kind.RESPONSE, 200, 1000));
         }

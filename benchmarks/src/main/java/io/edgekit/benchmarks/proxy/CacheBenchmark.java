@@ -47,7 +47,7 @@ public class CacheBenchmark {
     public void setup() {
         Response stored = Response.of(200, "application/json", "x".repeat(1024)).withHeader("cache-control", "max-age=3600");
         Response notStored = stored.withHeader("cache-control", "no-store");
-        transport = (ex, endpoint, r, upstream, timeouts) -> (r.path().equals("/nostore") ? notStored : stored).completed();
+        transport = attempt -> (attempt.outbound().path().equals("/nostore") ? notStored : stored).completed();
         Upstream upstream = Upstream.named("u").endpoint("10.0.0.1", 80).build();
         edge = Edge.builder()
                 .route(Route.named("cached").path("/cached/**").filter(HttpCache.builder().build()).to(upstream).build())
@@ -61,7 +61,7 @@ public class CacheBenchmark {
 
     @Benchmark
     public Response handle() {
-        Exchange exchange = edge.accept(Exchange.builder(request), 8080);
-        return edge.handle(exchange, transport).toCompletableFuture().join();
+        Exchange exchange = edge.runtime().accept(Exchange.builder(request), 8080);
+        return edge.runtime().handle(exchange, transport).toCompletableFuture().join();
     }
 }

@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class CompressionBenchmark {
-    private static final Transport NO_TRANSPORT = (ex, ep, r, u, t) -> {
+    private static final Transport NO_TRANSPORT = attempt -> {
         throw new IllegalStateException("no upstream in this benchmark");
     };
 
@@ -64,7 +64,7 @@ public class CompressionBenchmark {
 
     @Benchmark
     public Response handle() {
-        Exchange exchange = edge.accept(Exchange.builder(request), 8080);
-        return edge.handle(exchange, NO_TRANSPORT).toCompletableFuture().join();
+        Exchange exchange = edge.runtime().accept(Exchange.builder(request), 8080);
+        return edge.runtime().handle(exchange, NO_TRANSPORT).toCompletableFuture().join();
     }
 }

@@ -3,6 +3,7 @@ package io.edgekit.core.internal;
 import io.edgekit.core.Attempt;
 import io.edgekit.core.Balancer;
 import io.edgekit.core.Endpoint;
+import io.edgekit.core.EndpointSnapshot;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,8 +21,8 @@ public final class RoundRobinBalancer implements Balancer {
     }
 
     @Override
-    public Picker newPicker(List<Endpoint> endpoints) {
-        return new SchedulePicker(schedule(List.copyOf(endpoints)));
+    public Picker newPicker(EndpointSnapshot snapshot) {
+        return new SchedulePicker(schedule(snapshot.serving()));
     }
 
     @Override

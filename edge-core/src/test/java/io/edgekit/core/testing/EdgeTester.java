@@ -35,18 +35,31 @@ public final class EdgeTester {
 
     /** Sends {@code request} from {@code peerIp}, without waiting for the answer. */
     public java.util.concurrent.CompletableFuture<Response> start(Request request, String peerIp) {
-        Exchange exchange = exchange(request, peerIp);
-        return edge.handle(exchange, transport).toCompletableFuture();
+        return handle(exchange(request, peerIp));
+    }
+
+    /**
+     * Runs an exchange made by {@link #exchange} and, as a runtime does, reports the response head and the
+     * completion to its listeners (the body's length, when known, as the bytes written).
+     */
+    public java.util.concurrent.CompletableFuture<Response> handle(Exchange exchange) {
+        return edge.runtime().handle(exchange, transport).toCompletableFuture().thenApply(response -> {
+            edge.runtime().responseHeadWritten(exchange, response.status());
+            long in = Math.max(0, exchange.request().body().length());
+            edge.runtime().complete(exchange, response.status(), in, Math.max(0, response.body().length()),
+                    clock.nanos(), response.headers().firstOrNull("cache-status"), null);
+            return response;
+        });
     }
 
     /** Sends {@code request} as if it arrived over TLS, from 203.0.113.10, and waits for the answer. */
     public Response sendSecure(Request request) {
-        Exchange exchange = edge.accept(Exchange.builder(request)
+        Exchange exchange = edge.runtime().accept(Exchange.builder(request)
                 .peer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 50000))
                 .secure(true)
                 .ticker(clock)
                 .scheduler(clock), 8443);
-        return edge.handle(exchange, transport).toCompletableFuture().join();
+        return handle(exchange).join();
     }
 
     /** Sends {@code request} from 203.0.113.10 and waits for the answer. */
@@ -61,7 +74,7 @@ public final class EdgeTester {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(peerIp, e);
         }
-        return edge.accept(Exchange.builder(request)
+        return edge.runtime().accept(Exchange.builder(request)
                 .peer(new InetSocketAddress(peer, 50000))
                 .ticker(clock)
                 .scheduler(clock), 8080);

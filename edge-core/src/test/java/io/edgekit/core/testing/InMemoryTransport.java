@@ -1,13 +1,11 @@
 package io.edgekit.core.testing;
 
+import io.edgekit.core.Attempt;
 import io.edgekit.core.Endpoint;
-import io.edgekit.core.Exchange;
 import io.edgekit.core.Handler;
 import io.edgekit.core.Request;
 import io.edgekit.core.Response;
-import io.edgekit.core.Timeouts;
 import io.edgekit.core.Transport;
-import io.edgekit.core.Upstream;
 import io.edgekit.core.UpstreamException;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +22,7 @@ public final class InMemoryTransport implements Transport {
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
     private final List<Sent> sent = new CopyOnWriteArrayList<>();
     private final List<CompletableFuture<Response>> hanging = new CopyOnWriteArrayList<>();
+    private final List<Attempt> attempts = new CopyOnWriteArrayList<>();
 
     /** A request as it left the engine. */
     public record Sent(Endpoint endpoint, Request request) {
@@ -60,14 +59,21 @@ public final class InMemoryTransport implements Transport {
         return hanging.stream().filter(CompletableFuture::isCancelled).count();
     }
 
+    /** Every attempt sent, in order, with its kind and endpoint. */
+    public List<Attempt> attempts() {
+        return List.copyOf(attempts);
+    }
+
     @Override
-    public CompletionStage<Response> send(Exchange exchange, Endpoint endpoint, Request request, Upstream upstream,
-            Timeouts timeouts) {
+    public CompletionStage<Response> send(Attempt attempt) {
+        Endpoint endpoint = attempt.endpoint();
+        Request request = attempt.outbound();
         sent.add(new Sent(endpoint, request));
+        attempts.add(attempt);
         Handler handler = handlers.get(endpoint.address());
         if (handler == null) {
             return CompletableFuture.failedFuture(UpstreamException.connectFailed("no such endpoint"));
         }
-        return handler.handle(exchange, request);
+        return handler.handle(attempt.exchange(), request);
     }
 }

@@ -1,6 +1,9 @@
 package io.edgekit.proxy.internal;
 
+import io.edgekit.core.EdgeRuntime;
+import io.edgekit.core.Exchange;
 import io.edgekit.core.Problem;
+import io.edgekit.core.Request;
 import io.edgekit.core.TrustedProxies;
 import io.edgekit.core.internal.RequestIds;
 import java.io.IOException;
@@ -28,13 +31,13 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
     private final int maxConnections;
     private final ClientCounts perClient;
     private final TrustedProxies proxies;
-    private final boolean requestIdField;
+    private final EdgeRuntime runtime;
     private final AtomicInteger open = new AtomicInteger();
 
-    /** {@code requestIdField}: whether refusals carry their request id in {@code X-Request-Id} too. */
+    /** Refusals carry their request id in {@code X-Request-Id} too when the edge sends that field. */
     public AcceptGate(ChannelListener<StreamConnection> openListener, int maxConnections, int maxPerClient,
-            boolean requestIdField) {
-        this(openListener, maxConnections, maxPerClient, null, requestIdField);
+            EdgeRuntime runtime) {
+        this(openListener, maxConnections, maxPerClient, null, runtime);
     }
 
     /**
@@ -43,8 +46,8 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
      * the PROXY header ({@link ScanningOpenListener}), which knows the client; so is the head scanner.
      */
     public AcceptGate(ChannelListener<StreamConnection> openListener, int maxConnections, int maxPerClient,
-            TrustedProxies proxies, boolean requestIdField) {
-        this.requestIdField = requestIdField;
+            TrustedProxies proxies, EdgeRuntime runtime) {
+        this.runtime = runtime;
         this.openListener = openListener;
         this.maxConnections = maxConnections;
         this.perClient = new ClientCounts(proxies == null ? maxPerClient : Integer.MAX_VALUE);
@@ -83,14 +86,13 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
         }
         if (open.incrementAndGet() > maxConnections) {
             open.decrementAndGet();
-            refuse(connection, new Problem(503, "Service Unavailable", "too many connections"), false,
-                    requestIdField);
+            refuse(connection, new Problem(503, "Service Unavailable", "too many connections"), false, runtime);
             return;
         }
         AtomicInteger count = perClient.tryAcquire(client);
         if (count == null) {
             open.decrementAndGet();
-            refuseOverClientLimit(connection, requestIdField);
+            refuseOverClientLimit(connection, runtime);
             return;
         }
         if (proxies == null) {
@@ -104,15 +106,23 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
     }
 
     /** 429 with Retry-After and a close: the client has as many connections open as it may. */
-    static void refuseOverClientLimit(StreamConnection connection, boolean requestIdField) {
+    static void refuseOverClientLimit(StreamConnection connection, EdgeRuntime runtime) {
         refuse(connection, new Problem(429, "Too Many Requests", "too many connections from this client"), true,
-                requestIdField);
+                runtime);
     }
+
+    /** What a refused connection's exchange says of its request: none was read. */
+    private static final Request NO_HEAD = Request.of("-", "/");
 
     /** Writes a problem response if the socket takes it at once, then closes. Never blocks. */
     private static void refuse(StreamConnection connection, Problem problem, boolean retryAfter,
-            boolean requestIdField) {
+            EdgeRuntime runtime) {
         String requestId = RequestIds.next();
+        boolean requestIdField = runtime.sendsRequestIdField();
+        Exchange exchange = runtime.refused(Exchange.builder(NO_HEAD).requestId(requestId)
+                .peer((InetSocketAddress) connection.getPeerAddress()).ticker(runtime.ticker()));
+        runtime.responseHeadWritten(exchange, problem.status());
+        Throwable failure = null;
         byte[] body = problem.toJson(requestId).getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + problem.status() + " " + problem.title() + "\r\n"
                 + "Content-Type: " + Problem.MEDIA_TYPE + "\r\n"
@@ -125,8 +135,12 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
             connection.getSinkChannel().write(out);
             connection.getSinkChannel().flush();
         } catch (IOException e) {
-            // the client is gone already
+            failure = e; // the client is gone already
+        }
+        if (failure == null && out.hasRemaining()) {
+            failure = new IOException("the socket did not take the refusal at once");
         }
         IoUtils.safeClose(connection);
+        runtime.complete(exchange, problem.status(), 0, failure == null ? body.length : 0, 0, null, failure);
     }
 }

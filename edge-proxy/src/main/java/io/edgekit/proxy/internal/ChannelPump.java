@@ -67,6 +67,11 @@ final class ChannelPump {
         run();
     }
 
+    /** Bytes moved so far (the prefix included). */
+    long bytes() {
+        return bytes;
+    }
+
     /** Stops moving bytes and frees the buffer; the channels are left to their owners to close. */
     void cancel() {
         if (!finished) {

@@ -2,7 +2,13 @@ package io.edgekit.proxy.internal;
 
 import io.edgekit.core.Body;
 import io.edgekit.core.Edge;
+import io.edgekit.core.EdgeRuntime;
+import io.edgekit.core.Endpoint;
 import io.edgekit.core.Exchange;
+import io.edgekit.core.ProbeClient;
+import io.edgekit.core.Timeouts;
+import io.edgekit.core.Upstream;
+import io.edgekit.core.UpstreamException;
 import io.edgekit.core.Headers;
 import io.edgekit.core.Problem;
 import io.edgekit.core.Request;
@@ -45,6 +51,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
+import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
 
 /**
  * The Undertow handler in front of the engine: turns the Undertow exchange into an edge request, runs
@@ -56,6 +64,7 @@ public final class EdgeHttpHandler implements HttpHandler {
     private static final AttachmentKey<ConnectionSlot> SLOT = AttachmentKey.create(ConnectionSlot.class);
 
     private static final HttpString REQUEST_ID = HttpString.tryFromString("X-Request-Id");
+    private static final HttpString CACHE_STATUS = HttpString.tryFromString("Cache-Status");
     /**
      * HTTP's deflate coding is the zlib format (RFC 9110 section 8.4.1.2); Undertow's default deflater
      * writes raw deflate, which clients reject, so the edge brings its own.
@@ -78,6 +87,7 @@ public final class EdgeHttpHandler implements HttpHandler {
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private final Edge edge;
+    private final EdgeRuntime runtime;
     private final ListenerLimits limits;
     private final UndertowTransport transport;
     private final Ticker ticker;
@@ -90,8 +100,9 @@ public final class EdgeHttpHandler implements HttpHandler {
 
     public EdgeHttpHandler(Edge edge, int ioThreads, Executor offloadExecutor, ListenerLimits limits) {
         this.edge = edge;
+        this.runtime = edge.runtime();
         this.limits = limits;
-        this.ticker = Ticker.system();
+        this.ticker = runtime.ticker();
         this.pools = new ConnectionPools(ioThreads, ticker);
         this.transport = new UndertowTransport(pools, ioThreads);
         this.schedulers = new IoScheduler[ioThreads];
@@ -107,6 +118,50 @@ public final class EdgeHttpHandler implements HttpHandler {
             schedulers[n] = scheduler; // each slot is only ever written by its own thread
         }
         return scheduler;
+    }
+
+    /**
+     * A probe client on {@code worker}'s IO threads and the edge's upstream connection pools: each probe
+     * is an upstream call made on an IO thread outside any client's request, its response body read into
+     * memory up to {@link #MAX_PROBE_BODY}.
+     */
+    public ProbeClient probes(XnioWorker worker, ByteBufferPool buffers) {
+        return (upstream, endpoint, request, timeout) -> {
+            CompletableFuture<Response> result = new CompletableFuture<>();
+            XnioIoThread io = worker.getIoThread();
+            io.execute(() -> probe(io, buffers, upstream, endpoint, request, timeout, result));
+            return result;
+        };
+    }
+
+    private static final int MAX_PROBE_BODY = 64 * 1024;
+
+    private void probe(XnioIoThread io, ByteBufferPool buffers, Upstream upstream, Endpoint endpoint,
+            Request request, java.time.Duration timeout, CompletableFuture<Response> result) {
+        Request sent = request.authority().isEmpty() ? request.withAuthority(endpoint.address()) : request;
+        IoScheduler scheduler = scheduler(io);
+        Exchange exchange = Exchange.builder(sent).ticker(ticker).scheduler(scheduler).build();
+        Timeouts timeouts = new Timeouts(timeout, timeout, timeout, java.time.Duration.ZERO);
+        UpstreamCall call = new UpstreamCall(exchange, endpoint, sent, upstream, timeouts, io, buffers, 0,
+                transport.sweeper(io));
+        io.edgekit.core.Scheduler.Cancellable timer = scheduler.schedule(timeout, () -> {
+            if (result.completeExceptionally(UpstreamException.timeout("probe to " + endpoint + " timed out"))) {
+                call.future.cancel(false);
+            }
+        });
+        call.future.thenCompose(response -> response.body().aggregate(MAX_PROBE_BODY)
+                        .thenApply(bytes -> response.withBody(Body.of(bytes))))
+                .whenComplete((response, error) -> {
+                    timer.cancel();
+                    if (error != null) {
+                        Throwable cause = error instanceof java.util.concurrent.CompletionException
+                                && error.getCause() != null ? error.getCause() : error;
+                        result.completeExceptionally(cause);
+                    } else {
+                        result.complete(response);
+                    }
+                });
+        call.start(pools);
     }
 
     /** Upstream connections open now, busy and idle. */
@@ -178,7 +233,7 @@ public final class EdgeHttpHandler implements HttpHandler {
                 .ticker(ticker)
                 .scheduler(scheduler(server.getIoThread()))
                 .offloadExecutor(offloadExecutor);
-        Exchange exchange = edge.accept(inbound, local.getPort());
+        Exchange exchange = runtime.accept(inbound, local.getPort());
         String te = head.te;
         if (te != null && te.toLowerCase(java.util.Locale.ROOT).contains("trailers")) {
             exchange.put(UpstreamCall.TE_TRAILERS, Boolean.TRUE);
@@ -189,9 +244,9 @@ public final class EdgeHttpHandler implements HttpHandler {
         }
         Flight flight = new Flight(server);
         exchange.put(Flight.KEY, flight);
-        watchConnection(server, slot, flight, scanner);
+        watchConnection(server, slot, exchange, flight, scanner);
         boolean http2 = server.getProtocol().equals(Protocols.HTTP_2_0);
-        server.dispatch(SameThreadExecutor.INSTANCE, () -> edge.handle(exchange, transport)
+        server.dispatch(SameThreadExecutor.INSTANCE, () -> runtime.handle(exchange, transport)
                 .whenComplete((response, error) -> {
                     Runnable respond = () -> write(server, exchange, flight, response, error);
                     if (http2) {
@@ -280,12 +335,33 @@ public final class EdgeHttpHandler implements HttpHandler {
      */
     private void answerDirectly(HttpServerExchange server, Problem problem) {
         String requestId = RequestIds.next();
+        Exchange refused = runtime.refused(Exchange.builder(refusedRequest(server))
+                .requestId(requestId)
+                .peer(server.getSourceAddress())
+                .ticker(ticker)
+                .scheduler(scheduler(server.getIoThread())));
+        server.addExchangeCompleteListener((ex, next) -> {
+            runtime.complete(refused, problem.status(), 0, ex.getResponseBytesSent(), 0, null, null);
+            next.proceed();
+        });
+        runtime.responseHeadWritten(refused, problem.status());
         server.setStatusCode(problem.status());
         server.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, Problem.MEDIA_TYPE);
         if (edge.sendsRequestIdField()) {
             server.getResponseHeaders().put(REQUEST_ID, requestId);
         }
         server.getResponseSender().send(problem.toJson(requestId));
+    }
+
+    /** The request as far as it can be told of a refused head: its method and path when they are valid. */
+    private static Request refusedRequest(HttpServerExchange server) {
+        String method = server.getRequestMethod() == null ? "" : server.getRequestMethod().toString();
+        String path = server.getRequestURI();
+        try {
+            return Request.of(method, path != null && path.startsWith("/") ? path : "/");
+        } catch (IllegalArgumentException e) {
+            return Request.of("GET", "/").withMethod("UNKNOWN");
+        }
     }
 
     /**
@@ -414,21 +490,26 @@ public final class EdgeHttpHandler implements HttpHandler {
      * Ties the flight to its client connection (a closing connection abandons the upstream attempt) and
      * registers the one completion listener a request needs.
      */
-    private void watchConnection(HttpServerExchange server, ConnectionSlot slot, Flight flight,
+    private void watchConnection(HttpServerExchange server, ConnectionSlot slot, Exchange exchange, Flight flight,
             HeadScanConduit scanner) {
         slot.flight = flight;
         inFlight.incrementAndGet();
-        server.addExchangeCompleteListener(new Completion(slot, flight, scanner));
+        server.addExchangeCompleteListener(new Completion(slot, exchange, flight, scanner));
     }
 
-    /** What happens when an exchange completes: the connection's slot, the drain count, the head scanner. */
+    /**
+     * What happens when an exchange completes: the listener's report, the connection's slot, the drain
+     * count, the head scanner.
+     */
     private final class Completion implements ExchangeCompletionListener {
         private final ConnectionSlot slot;
+        private final Exchange exchange;
         private final Flight flight;
         private final HeadScanConduit scanner;
 
-        Completion(ConnectionSlot slot, Flight flight, HeadScanConduit scanner) {
+        Completion(ConnectionSlot slot, Exchange exchange, Flight flight, HeadScanConduit scanner) {
             this.slot = slot;
+            this.exchange = exchange;
             this.flight = flight;
             this.scanner = scanner;
         }
@@ -438,6 +519,7 @@ public final class EdgeHttpHandler implements HttpHandler {
             if (slot.flight == flight) {
                 slot.flight = null;
             }
+            report(exchange, this.exchange, flight);
             if (scanner != null && exchange.getStatusCode() != 101) {
                 scanner.expectHead(); // after a switch, the connection carries another protocol: no heads
             }
@@ -450,13 +532,28 @@ public final class EdgeHttpHandler implements HttpHandler {
         }
     }
 
+    /** Tells the exchange's listener how it ended, once. */
+    private void report(HttpServerExchange server, Exchange exchange, Flight flight) {
+        UpstreamCall call = Flight.serving(exchange);
+        long in = call != null ? call.requestBytes : Math.max(0, exchange.request().body().length());
+        if (flight.headNanos == 0 && server.isResponseStarted()) {
+            runtime.responseHeadWritten(exchange, server.getStatusCode()); // an Undertow handler target wrote it
+        }
+        Throwable failure = flight.failure;
+        if (failure == null && !server.isResponseComplete()) {
+            failure = new java.io.IOException("the response did not reach its end");
+        }
+        runtime.complete(exchange, server.getStatusCode(), in, flight.bytesOut, flight.headNanos,
+                server.getResponseHeaders().getFirst(CACHE_STATUS), failure);
+    }
+
     private void write(HttpServerExchange server, Exchange exchange, Flight flight, Response response,
             Throwable error) {
         if (error != null || response == null) {
             logger.error("request {}: the engine failed without a response", exchange.requestId(), error);
             response = Response.problem(500, "Internal Server Error", "the edge failed to handle the request");
         }
-        UpstreamCall call = flight.call;
+        UpstreamCall call = Flight.serving(exchange);
         Body body = response.body();
         if (body == UndertowHandlerTarget.SentBody.INSTANCE) {
             return; // an Undertow handler target answered on the exchange itself
@@ -475,6 +572,8 @@ public final class EdgeHttpHandler implements HttpHandler {
             IoUtils.safeClose(server.getConnection());
             return;
         }
+        flight.headNanos = ticker.nanos();
+        runtime.responseHeadWritten(exchange, response.status());
         if (response.status() == 101 && call != null && call.upgradedConnection() != null) {
             switchProtocols(server, exchange, response, call.upgradedConnection());
             return;
@@ -520,17 +619,21 @@ public final class EdgeHttpHandler implements HttpHandler {
                 source = decoded(server, exchange, source, prefix); // a prefix is encoded too: decoded first
                 prefix = null;
             }
-            new ChannelPump(source, server.getResponseChannel(),
+            ChannelPump[] pump = new ChannelPump[1];
+            pump[0] = new ChannelPump(source, server.getResponseChannel(),
                     server.getConnection().getByteBufferPool(), Long.MAX_VALUE,
                     call != null ? call : Activity.NONE, new ChannelPump.Callback() {
                         @Override
                         public void completed(long bytes) {
+                            flight.bytesOut = bytes;
                             ownerOf(channelBody).bodyCompleted();
                             server.endExchange();
                         }
 
                         @Override
                         public void failed(Throwable cause, boolean readSide) {
+                            flight.bytesOut = pump[0].bytes();
+                            flight.failure = cause;
                             ChannelBody.Owner owner = ownerOf(channelBody);
                             if (readSide) {
                                 owner.bodyFailed(cause);
@@ -539,7 +642,8 @@ public final class EdgeHttpHandler implements HttpHandler {
                             }
                             IoUtils.safeClose(server.getConnection());
                         }
-                    }, prefix).start();
+                    }, prefix);
+            pump[0].start();
             return;
         }
         if (body instanceof FileBody file) {
@@ -557,12 +661,14 @@ public final class EdgeHttpHandler implements HttpHandler {
             FileWriter.write(server.getResponseChannel(), file, new ChannelPump.Callback() {
                 @Override
                 public void completed(long written) {
+                    flight.bytesOut = written;
                     closeQuietly(file);
                     server.endExchange();
                 }
 
                 @Override
                 public void failed(Throwable cause, boolean readSide) {
+                    flight.failure = cause;
                     closeQuietly(file);
                     IoUtils.safeClose(server.getConnection());
                 }
@@ -575,6 +681,7 @@ public final class EdgeHttpHandler implements HttpHandler {
         bytes.whenComplete((data, failure) -> {
             Runnable send = () -> {
                 if (failure != null) {
+                    flight.failure = failure;
                     IoUtils.safeClose(server.getConnection());
                     return;
                 }
@@ -588,11 +695,13 @@ public final class EdgeHttpHandler implements HttpHandler {
                 BytesWriter.write(server.getResponseChannel(), data, Activity.NONE, new ChannelPump.Callback() {
                     @Override
                     public void completed(long written) {
+                        flight.bytesOut = data.length;
                         server.endExchange();
                     }
 
                     @Override
                     public void failed(Throwable cause, boolean readSide) {
+                        flight.failure = cause;
                         IoUtils.safeClose(server.getConnection());
                     }
                 });

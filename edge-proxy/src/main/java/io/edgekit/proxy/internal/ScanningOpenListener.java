@@ -1,5 +1,6 @@
 package io.edgekit.proxy.internal;
 
+import io.edgekit.core.EdgeRuntime;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.ConnectorStatistics;
 import io.undertow.server.HttpHandler;
@@ -18,10 +19,10 @@ import org.xnio.StreamConnection;
 public final class ScanningOpenListener implements OpenListener {
     private final OpenListener http;
     private final ClientCounts perClient;
-    private final boolean requestIdField;
+    private final EdgeRuntime runtime;
 
-    public ScanningOpenListener(OpenListener http, int maxPerClient, boolean requestIdField) {
-        this.requestIdField = requestIdField;
+    public ScanningOpenListener(OpenListener http, int maxPerClient, EdgeRuntime runtime) {
+        this.runtime = runtime;
         this.http = http;
         this.perClient = new ClientCounts(maxPerClient);
     }
@@ -31,7 +32,7 @@ public final class ScanningOpenListener implements OpenListener {
         InetAddress client = ((InetSocketAddress) connection.getPeerAddress()).getAddress();
         AtomicInteger count = perClient.tryAcquire(client);
         if (count == null) {
-            AcceptGate.refuseOverClientLimit(connection, requestIdField);
+            AcceptGate.refuseOverClientLimit(connection, runtime);
             return;
         }
         connection.getSourceChannel().setConduit(new HeadScanConduit(connection.getSourceChannel().getConduit()));

@@ -1,19 +1,19 @@
 package io.edgekit.proxy.internal;
 
-import io.edgekit.core.Edge;
-import io.edgekit.core.Endpoint;
+import io.edgekit.core.Attempt;
 import io.edgekit.core.Exchange;
-import io.edgekit.core.Request;
 import io.edgekit.core.Response;
-import io.edgekit.core.Timeouts;
 import io.edgekit.core.Transport;
-import io.edgekit.core.Upstream;
 import io.edgekit.core.internal.EngineAttrs;
 import io.undertow.server.HttpServerExchange;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** Sends attempts over Undertow's non-blocking HTTP/1.1 client, on the IO thread of the request. */
+/**
+ * Sends attempts over the edge's non-blocking HTTP/1.1 client (Undertow's for HTTP/2 upstreams), on the IO
+ * thread of the request. Each attempt's call is kept with the attempt; a mirror's runs on its own, and the
+ * client's answer never waits for it.
+ */
 final class UndertowTransport implements Transport {
     private final ConnectionPools pools;
     /** One sweeper per IO thread, by thread number; each slot is only touched by its own thread. */
@@ -35,23 +35,18 @@ final class UndertowTransport implements Transport {
     }
 
     @Override
-    public CompletionStage<Response> send(Exchange exchange, Endpoint endpoint, Request request, Upstream upstream,
-            Timeouts timeouts) {
+    public CompletionStage<Response> send(Attempt attempt) {
+        Exchange exchange = attempt.exchange();
         Flight flight = exchange.getOrNull(Flight.KEY);
         HttpServerExchange server = flight.server;
-        long maxBody = exchange.get(EngineAttrs.MAX_REQUEST_BODY).orElse(Long.MAX_VALUE);
-        boolean mirror = request.headers().contains(Edge.MIRROR_HEADER);
-        if (!mirror) {
-            flight.call = null;
-        }
         if (Thread.currentThread() == server.getIoThread()) {
-            UpstreamCall call = prepare(flight, exchange, endpoint, request, upstream, timeouts, maxBody, mirror);
+            UpstreamCall call = prepare(flight, attempt);
             IoThreads.atEndOfTurn(server.getIoThread(), () -> call.start(pools)); // sent with this turn's writes
             return call.future;
         }
         CompletableFuture<Response> result = new CompletableFuture<>();
         server.getIoThread().execute(() -> {
-            UpstreamCall call = prepare(flight, exchange, endpoint, request, upstream, timeouts, maxBody, mirror);
+            UpstreamCall call = prepare(flight, attempt);
             call.start(pools); // already a queued task: this turn's writes are going out now
             call.future.whenComplete((response, error) -> {
                 if (error != null) {
@@ -69,14 +64,16 @@ final class UndertowTransport implements Transport {
         return result;
     }
 
-    private UpstreamCall prepare(Flight flight, Exchange exchange, Endpoint endpoint, Request request,
-            Upstream upstream, Timeouts timeouts, long maxBody, boolean mirror) {
+    private UpstreamCall prepare(Flight flight, Attempt attempt) {
+        Exchange exchange = attempt.exchange();
         HttpServerExchange server = flight.server;
-        UpstreamCall call = new UpstreamCall(exchange, endpoint, request, upstream, timeouts,
-                server.getIoThread(), server.getConnection().getByteBufferPool(), maxBody,
+        long maxBody = exchange.get(EngineAttrs.MAX_REQUEST_BODY).orElse(Long.MAX_VALUE);
+        UpstreamCall call = new UpstreamCall(exchange, attempt.endpoint(), attempt.outbound(), attempt.upstream(),
+                attempt.timeouts(), server.getIoThread(), server.getConnection().getByteBufferPool(), maxBody,
                 sweeper(server.getIoThread()));
-        if (!mirror) {
-            flight.call = call; // a mirrored copy runs on its own: the client's answer never waits for it
+        attempt.put(UpstreamCall.KEY, call);
+        if (attempt.kind() != Attempt.Kind.MIRROR) {
+            flight.started(call);
         }
         return call;
     }

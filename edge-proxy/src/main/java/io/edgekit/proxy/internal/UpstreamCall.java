@@ -44,6 +44,12 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
 
     private static final byte[] NO_BYTES = new byte[0];
 
+    /** Where an attempt keeps its call. */
+    static final io.edgekit.core.Attr<UpstreamCall> KEY = io.edgekit.core.Attr.named("edgekit.upstream-call");
+
+    /** Request body bytes sent upstream, once the body has gone. */
+    long requestBytes;
+
     /** The response head, or why there is none; cancelling it abandons the call. */
     final CompletableFuture<Response> future = new CompletableFuture<>() {
         @Override
@@ -336,6 +342,7 @@ final class UpstreamCall extends CallSweeper.Entry implements ConnectionPools.Ca
         return new ChannelPump.Callback() {
             @Override
             public void completed(long bytes) {
+                requestBytes = bytes;
                 if (pooled == connection) {
                     requestSent();
                 }

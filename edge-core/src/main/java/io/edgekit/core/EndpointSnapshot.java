@@ -1,0 +1,66 @@
+package io.edgekit.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An immutable view of an upstream's endpoints at one moment: every endpoint with its state, and those
+ * that may take new requests. A {@link Balancer} makes a new picker from each snapshot; the engine hands
+ * it a new one whenever an endpoint is added, removed, re-weighted, drained, ejected or restored.
+ */
+public final class EndpointSnapshot {
+    private final String upstream;
+    private final long version;
+    private final List<EndpointState> all;
+    private final List<Endpoint> serving;
+
+    EndpointSnapshot(String upstream, long version, List<EndpointState> all) {
+        this.upstream = upstream;
+        this.version = version;
+        this.all = List.copyOf(all);
+        List<Endpoint> up = new ArrayList<>(all.size());
+        for (EndpointState state : all) {
+            if (state.isServing()) {
+                up.add(state.endpoint());
+            }
+        }
+        this.serving = List.copyOf(up);
+    }
+
+    /** A snapshot in which every endpoint of {@code endpoints} is serving: for tests and simple balancers. */
+    public static EndpointSnapshot of(List<Endpoint> endpoints) {
+        requireNonNull(endpoints, "endpoints");
+        List<EndpointState> states = new ArrayList<>(endpoints.size());
+        for (Endpoint endpoint : endpoints) {
+            states.add(new EndpointState(endpoint, EndpointState.Status.SERVING, 0, 0));
+        }
+        return new EndpointSnapshot("", 0, states);
+    }
+
+    /** The upstream's name ({@code ""} for snapshots made by {@link #of}). */
+    public String upstream() {
+        return upstream;
+    }
+
+    /** Increases with every change of the group. */
+    public long version() {
+        return version;
+    }
+
+    /** Every endpoint, in the order added, with its state. */
+    public List<EndpointState> all() {
+        return all;
+    }
+
+    /** The endpoints that may take new requests (serving or starting), in the order added. */
+    public List<Endpoint> serving() {
+        return serving;
+    }
+
+    @Override
+    public String toString() {
+        return "EndpointSnapshot[" + upstream + " v" + version + " " + all + "]";
+    }
+}

@@ -1,0 +1,82 @@
+package io.edgekit.core;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The route table compiled for the request path: the table and, per route, everything a routed request
+ * needs (policies in order, filters in order, the live endpoint groups of its target and mirror, its
+ * timeouts and body limit). Immutable; published atomically by the edge.
+ */
+final class RoutePlans {
+    final RouteTable table;
+    private final Map<Route, Plan> plans;
+
+    /** Everything a routed request needs, computed when the table is compiled. */
+    record Plan(Route route, Policy[] policies, Filter[] filters, EndpointGroup group, Split split,
+            EndpointGroup[] splitGroups, Timeouts timeouts, long maxRequestBodyBytes, EndpointGroup mirror) {
+    }
+
+    private RoutePlans(RouteTable table, Map<Route, Plan> plans) {
+        this.table = table;
+        this.plans = plans;
+    }
+
+    Plan plan(Route route) {
+        return plans.get(route);
+    }
+
+    /**
+     * Compiles {@code routes}: policies are the edge-wide ones, then those of every group that holds the
+     * route (in the order the groups were added), then the route's; filters are the edge-wide ones, then
+     * the route's. Endpoint groups come from {@code groups}, made on first sight of an upstream's name.
+     */
+    static RoutePlans compile(List<Route> routes, Edge edge, EndpointGroups groups) {
+        RouteTable table = RouteTable.compile(routes, edge.pathOptions.caseInsensitive());
+        Map<Route, Plan> plans = new IdentityHashMap<>();
+        Map<String, Upstream> seen = new java.util.HashMap<>();
+        for (Route route : routes) {
+            for (Upstream upstream : route.targetUpstreams()) {
+                checkSame(route, upstream, seen);
+            }
+            route.mirror().ifPresent(shadow -> checkSame(route, shadow, seen));
+        }
+        for (Route route : routes) {
+            List<Policy> routePolicies = new ArrayList<>(edge.policies);
+            for (RouteGroup group : edge.routeGroups) {
+                if (group.contains(route)) {
+                    routePolicies.addAll(group.policies());
+                }
+            }
+            routePolicies.addAll(route.policies());
+            List<Filter> routeFilters = new ArrayList<>(edge.filters);
+            routeFilters.addAll(route.filters());
+            long maxBody = route.maxRequestBodyBytes() >= 0 ? route.maxRequestBodyBytes() : edge.maxRequestBodyBytes;
+            EndpointGroup group = route.upstream().map(groups::of).orElse(null);
+            Split split = route.split().orElse(null);
+            EndpointGroup[] splitGroups = null;
+            if (split != null) {
+                splitGroups = new EndpointGroup[split.upstreams().size()];
+                for (int i = 0; i < splitGroups.length; i++) {
+                    splitGroups[i] = groups.of(split.upstreams().get(i));
+                }
+            }
+            EndpointGroup mirror = route.mirror().map(groups::of).orElse(null);
+            plans.put(route, new Plan(route, routePolicies.toArray(new Policy[0]), routeFilters.toArray(new Filter[0]),
+                    group, split, splitGroups, route.timeouts().orElse(edge.timeouts), maxBody, mirror));
+        }
+        groups.retain(seen.keySet());
+        return new RoutePlans(table, plans);
+    }
+
+    private static void checkSame(Route route, Upstream upstream, Map<String, Upstream> seen) {
+        Upstream other = seen.putIfAbsent(upstream.name(), upstream);
+        if (other != null && other != upstream && (!other.endpoints().equals(upstream.endpoints())
+                || other.balancer() != upstream.balancer())) {
+            throw new IllegalArgumentException("route '" + route.id() + "': upstream '" + upstream.name()
+                    + "' is defined twice with different endpoints or balancers");
+        }
+    }
+}
