@@ -236,10 +236,10 @@ final class AttemptUnit {
             hedgeTimer.cancel();
         }
         exchange.servingAttempt(attempt);
-        for (Live other : List.copyOf(inFlight)) {
-            cancelStage(other); // the losers end as cancelled; their bodies, if any, are discarded
-        }
         result.complete(response);
+        for (Live other : List.copyOf(inFlight)) {
+            cancelStage(other); // after answering: the losers end as cancelled, their bodies discarded
+        }
     }
 
     /** The request as it goes to {@code endpoint}: the route's path and host rewrites applied. */

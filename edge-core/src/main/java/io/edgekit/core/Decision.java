@@ -3,6 +3,8 @@ package io.edgekit.core;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What a {@link Policy} decided: allow (optionally with an identity and headers to add to the request
@@ -35,6 +37,11 @@ public final class Decision {
     /** Denies with an {@code application/problem+json} response. */
     public static Decision deny(int status, String title, String detail) {
         return deny(Response.problem(status, title, detail));
+    }
+
+    /** This decision as an already completed stage: what a policy that decides at once returns. */
+    public CompletionStage<Decision> completed() {
+        return CompletableFuture.completedFuture(this);
     }
 
     public boolean isAllowed() {
