@@ -37,13 +37,19 @@ final class ClientCounts {
      * or at once if it closed already.
      */
     static void onClose(StreamConnection connection, Runnable onClose) {
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable once = () -> {
+            if (ran.compareAndSet(false, true)) {
+                onClose.run();
+            }
+        };
         ChannelListener<? super StreamConnection> previous = connection.getCloseListener();
         connection.setCloseListener(closed -> {
-            onClose.run();
+            once.run();
             ChannelListeners.invokeChannelListener(closed, previous);
         });
         if (!connection.isOpen()) {
-            onClose.run(); // closed before the listener was in place
+            once.run(); // closed before the listener was in place (its close listener may still be called)
         }
     }
 }

@@ -543,7 +543,8 @@ public final class EdgeHttpHandler implements HttpHandler {
         if (failure == null && !server.isResponseComplete()) {
             failure = new java.io.IOException("the response did not reach its end");
         }
-        runtime.complete(exchange, server.getStatusCode(), in, flight.bytesOut, flight.headNanos,
+        long out = flight.pump != null ? flight.pump.bytes() : flight.bytesOut;
+        runtime.complete(exchange, server.getStatusCode(), in, out, flight.headNanos,
                 server.getResponseHeaders().getFirst(CACHE_STATUS), failure);
     }
 
@@ -619,20 +620,17 @@ public final class EdgeHttpHandler implements HttpHandler {
                 source = decoded(server, exchange, source, prefix); // a prefix is encoded too: decoded first
                 prefix = null;
             }
-            ChannelPump[] pump = new ChannelPump[1];
-            pump[0] = new ChannelPump(source, server.getResponseChannel(),
+            flight.pump = new ChannelPump(source, server.getResponseChannel(),
                     server.getConnection().getByteBufferPool(), Long.MAX_VALUE,
                     call != null ? call : Activity.NONE, new ChannelPump.Callback() {
                         @Override
                         public void completed(long bytes) {
-                            flight.bytesOut = bytes;
                             ownerOf(channelBody).bodyCompleted();
                             server.endExchange();
                         }
 
                         @Override
                         public void failed(Throwable cause, boolean readSide) {
-                            flight.bytesOut = pump[0].bytes();
                             flight.failure = cause;
                             ChannelBody.Owner owner = ownerOf(channelBody);
                             if (readSide) {
@@ -643,7 +641,7 @@ public final class EdgeHttpHandler implements HttpHandler {
                             IoUtils.safeClose(server.getConnection());
                         }
                     }, prefix);
-            pump[0].start();
+            flight.pump.start();
             return;
         }
         if (body instanceof FileBody file) {
@@ -658,10 +656,10 @@ public final class EdgeHttpHandler implements HttpHandler {
                 server.endExchange();
                 return;
             }
+            flight.bytesOut = file.length(); // Undertow may end the exchange as the last byte goes out
             FileWriter.write(server.getResponseChannel(), file, new ChannelPump.Callback() {
                 @Override
                 public void completed(long written) {
-                    flight.bytesOut = written;
                     closeQuietly(file);
                     server.endExchange();
                 }
@@ -692,10 +690,10 @@ public final class EdgeHttpHandler implements HttpHandler {
                     server.endExchange();
                     return;
                 }
+                flight.bytesOut = data.length; // Undertow may end the exchange as the last byte goes out
                 BytesWriter.write(server.getResponseChannel(), data, Activity.NONE, new ChannelPump.Callback() {
                     @Override
                     public void completed(long written) {
-                        flight.bytesOut = data.length;
                         server.endExchange();
                     }
 

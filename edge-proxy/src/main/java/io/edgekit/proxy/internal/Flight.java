@@ -23,8 +23,10 @@ final class Flight {
     boolean handedToUndertow;
     /** When the response head was written (ticker nanoseconds), 0 before. */
     long headNanos;
-    /** Response body bytes written to the client. */
+    /** Response body bytes written to the client, when written from memory or a file. */
     long bytesOut;
+    /** The pump that streams the response body, when it streams. */
+    ChannelPump pump;
     /** Why the response did not reach its end, or null. */
     Throwable failure;
 
