@@ -7,7 +7,7 @@ import io.edgekit.core.Filter;
 import io.edgekit.core.Request;
 import io.edgekit.core.Response;
 import io.edgekit.core.internal.HttpTokens;
-import io.edgekit.proxy.internal.CacheStore;
+import io.edgekit.proxy.internal.cache.CacheStore;
 import java.time.Clock;
 import java.util.concurrent.CompletionStage;
 

@@ -2,7 +2,7 @@ package io.edgekit.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import io.edgekit.proxy.internal.SniKeyManager;
+import io.edgekit.proxy.internal.server.SniKeyManager;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.edgekit.proxy;
 import static java.util.Objects.requireNonNull;
 
 import io.edgekit.core.Handler;
-import io.edgekit.proxy.internal.UndertowHandlerTarget;
+import io.edgekit.proxy.internal.server.UndertowHandlerTarget;
 import io.undertow.server.HttpHandler;
 
 /**

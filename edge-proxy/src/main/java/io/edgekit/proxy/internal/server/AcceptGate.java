@@ -1,0 +1,146 @@
+package io.edgekit.proxy.internal.server;
+
+import io.edgekit.core.EdgeRuntime;
+import io.edgekit.core.Exchange;
+import io.edgekit.core.Problem;
+import io.edgekit.core.Request;
+import io.edgekit.core.TrustedProxies;
+import io.edgekit.core.internal.RequestIds;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.ChannelListener;
+import org.xnio.IoUtils;
+import org.xnio.StreamConnection;
+import org.xnio.channels.AcceptingChannel;
+
+/**
+ * Accepts connections for a listener: refuses those over the total or per-client-address limit with a
+ * short problem response and a close, installs the head scanner below Undertow's parser, and hands the
+ * rest to Undertow. Counts are released when a connection closes. Thread-safe.
+ */
+public final class AcceptGate implements ChannelListener<AcceptingChannel<? extends StreamConnection>> {
+    private static final Logger logger = LoggerFactory.getLogger(AcceptGate.class);
+
+    private final ChannelListener<StreamConnection> openListener;
+    private final int maxConnections;
+    private final ClientCounts perClient;
+    private final TrustedProxies proxies;
+    private final EdgeRuntime runtime;
+    private final AtomicInteger open = new AtomicInteger();
+
+    /** Refusals carry their request id in {@code X-Request-Id} too when the edge sends that field. */
+    public AcceptGate(ChannelListener<StreamConnection> openListener, int maxConnections, int maxPerClient,
+            EdgeRuntime runtime) {
+        this(openListener, maxConnections, maxPerClient, null, runtime);
+    }
+
+    /**
+     * A gate for a PROXY protocol listener: only peers in {@code proxies} may connect (the client
+     * address then comes from the PROXY header), and the per-client limit is left to the listener behind
+     * the PROXY header ({@link ScanningOpenListener}), which knows the client; so is the head scanner.
+     */
+    public AcceptGate(ChannelListener<StreamConnection> openListener, int maxConnections, int maxPerClient,
+            TrustedProxies proxies, EdgeRuntime runtime) {
+        this.runtime = runtime;
+        this.openListener = openListener;
+        this.maxConnections = maxConnections;
+        this.perClient = new ClientCounts(proxies == null ? maxPerClient : Integer.MAX_VALUE);
+        this.proxies = proxies;
+    }
+
+    /** Client connections open now. */
+    public int openConnections() {
+        return open.get();
+    }
+
+    @Override
+    public void handleEvent(AcceptingChannel<? extends StreamConnection> channel) {
+        for (int i = 0; i < 64; i++) {
+            StreamConnection connection;
+            try {
+                connection = channel.accept();
+            } catch (IOException e) {
+                logger.debug("accept failed: {}", e.toString());
+                return;
+            }
+            if (connection == null) {
+                return;
+            }
+            admit(connection);
+        }
+        channel.wakeupAccepts(); // more may be waiting: let other work of this thread go first
+    }
+
+    private void admit(StreamConnection connection) {
+        InetAddress client = ((InetSocketAddress) connection.getPeerAddress()).getAddress();
+        if (proxies != null && !proxies.contains(client)) {
+            logger.debug("PROXY protocol listener: refused {} (not a trusted proxy)", client);
+            IoUtils.safeClose(connection);
+            return;
+        }
+        if (open.incrementAndGet() > maxConnections) {
+            open.decrementAndGet();
+            refuse(connection, new Problem(503, "Service Unavailable", "too many connections"), false, runtime);
+            return;
+        }
+        AtomicInteger count = perClient.tryAcquire(client);
+        if (count == null) {
+            open.decrementAndGet();
+            refuseOverClientLimit(connection, runtime);
+            return;
+        }
+        if (proxies == null) {
+            connection.getSourceChannel().setConduit(new HeadScanConduit(connection.getSourceChannel().getConduit()));
+        }
+        openListener.handleEvent(connection);
+        ClientCounts.onClose(connection, () -> {
+            open.decrementAndGet();
+            perClient.release(client, count);
+        });
+    }
+
+    /** 429 with Retry-After and a close: the client has as many connections open as it may. */
+    static void refuseOverClientLimit(StreamConnection connection, EdgeRuntime runtime) {
+        refuse(connection, new Problem(429, "Too Many Requests", "too many connections from this client"), true,
+                runtime);
+    }
+
+    /** What a refused connection's exchange says of its request: none was read. */
+    private static final Request NO_HEAD = Request.of("-", "/");
+
+    /** Writes a problem response if the socket takes it at once, then closes. Never blocks. */
+    private static void refuse(StreamConnection connection, Problem problem, boolean retryAfter,
+            EdgeRuntime runtime) {
+        String requestId = RequestIds.next();
+        boolean requestIdField = runtime.sendsRequestIdField();
+        Exchange exchange = runtime.refused(Exchange.builder(NO_HEAD).requestId(requestId)
+                .peer((InetSocketAddress) connection.getPeerAddress()).ticker(runtime.ticker()));
+        runtime.responseHeadWritten(exchange, problem.status());
+        Throwable failure = null;
+        byte[] body = problem.toJson(requestId).getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + problem.status() + " " + problem.title() + "\r\n"
+                + "Content-Type: " + Problem.MEDIA_TYPE + "\r\n"
+                + (requestIdField ? "X-Request-Id: " + requestId + "\r\n" : "")
+                + (retryAfter ? "Retry-After: 1\r\n" : "")
+                + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+        ByteBuffer out = ByteBuffer.allocate(head.length() + body.length);
+        out.put(head.getBytes(StandardCharsets.US_ASCII)).put(body).flip();
+        try {
+            connection.getSinkChannel().write(out);
+            connection.getSinkChannel().flush();
+        } catch (IOException e) {
+            failure = e; // the client is gone already
+        }
+        if (failure == null && out.hasRemaining()) {
+            failure = new IOException("the socket did not take the refusal at once");
+        }
+        IoUtils.safeClose(connection);
+        runtime.complete(exchange, problem.status(), 0, failure == null ? body.length : 0, 0, null, failure);
+    }
+}

@@ -1,0 +1,932 @@
+package io.edgekit.proxy.internal.upstream;
+
+import io.edgekit.proxy.internal.io.HeaderNames;
+import io.edgekit.proxy.internal.io.IoThreads;
+
+import org.xnio.conduits.PushBackStreamSourceConduit;
+import io.undertow.util.HeaderMap;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.xnio.IoFuture;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Pooled;
+import org.xnio.StreamConnection;
+import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.channels.StreamSourceChannel;
+import org.xnio.conduits.AbstractStreamSinkConduit;
+import org.xnio.conduits.ConduitReadableByteChannel;
+import org.xnio.conduits.ConduitStreamSinkChannel;
+import org.xnio.conduits.ConduitStreamSourceChannel;
+import org.xnio.conduits.ConduitWritableByteChannel;
+import org.xnio.conduits.Conduits;
+import org.xnio.conduits.ReadReadyHandler;
+import org.xnio.conduits.StreamSinkConduit;
+import org.xnio.conduits.StreamSourceConduit;
+
+/**
+ * One HTTP/1.1 connection to an upstream: the edge's own client codec on the XNIO connection. The
+ * request head is written from the edge's fields in one pass, together with the first body bytes; the
+ * response head is parsed strictly ({@link Http1ResponseHead}) into the edge's fields; the body is
+ * framed by Content-Length, chunked coding or the connection's close (RFC 9112 section 6).
+ *
+ * <p>Read interest stays on for the connection's whole life: an idle connection that the upstream
+ * closes is noticed and dropped at once, and a request costs no interest changes. It is turned off
+ * only when bytes arrive that nobody asks for yet (a body whose reader waits for the client), and
+ * back on when they are asked for. A response whose body arrived with its head is handed out without
+ * another read. One exchange at a time; confined to its IO thread.
+ */
+public final class Http1Connection {
+    /** Told what became of the exchange in flight. */
+    interface Listener {
+        /** The final response head arrived; its body streams from {@code body} ({@code length} -1: unknown). */
+        void response(Http1ResponseHead head, long length, StreamSourceChannel body);
+
+        /** The exchange failed; {@code nothingReceived} when not one byte of a response had come. */
+        void failed(IOException cause, String what, boolean nothingReceived);
+    }
+
+    /** Receives a new connection, or why there is none. */
+    interface ConnectCallback {
+        void connected(Http1Connection connection);
+
+        void failed(IOException cause);
+    }
+
+    private enum State { IDLE, AWAITING_HEAD, BODY, DONE, UPGRADED, CLOSED }
+
+    private static final int BUFFER_BYTES = 8 * 1024;
+    /** The request-head buffer a connection starts with, and goes back to after a large head. */
+    private static final int HEAD_BUFFER_BYTES = 1024;
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
+
+    private final StreamConnection connection;
+    private final XnioIoThread ioThread;
+    private final ConduitStreamSourceChannel source;
+    private final ConduitStreamSinkChannel sink;
+    private final StreamSinkConduit rawSink;
+    private final RequestConduit request;
+    /** Bytes read and not yet consumed, between position and limit, over {@link #bytes}. */
+    private byte[] bytes = new byte[BUFFER_BYTES];
+    private ByteBuffer buffer = emptyOver(bytes);
+    private byte[] headBytes = new byte[HEAD_BUFFER_BYTES];
+    private ByteBuffer headBuffer = ByteBuffer.wrap(headBytes);
+    private State state = State.IDLE;
+    private boolean readsSuspended;
+    private Listener listener;
+    private ResponseBody body;
+    private HeaderMap trailers;
+    private int maxHeadBytes;
+    private boolean headRequest;
+    private boolean upgradeRequested;
+    private boolean persistent;
+    private long received;
+
+    private Http1Connection(StreamConnection connection, XnioIoThread ioThread) {
+        this.connection = connection;
+        this.ioThread = ioThread;
+        this.source = connection.getSourceChannel();
+        this.sink = connection.getSinkChannel();
+        this.rawSink = sink.getConduit();
+        this.request = new RequestConduit(rawSink);
+        sink.setConduit(request);
+        source.getReadSetter().set(channel -> onReadable());
+        source.resumeReads();
+    }
+
+    /** Opens a connection to {@code address} from {@code ioThread}; the callback runs on that thread. */
+    static void connect(XnioIoThread ioThread, InetSocketAddress address, OptionMap options,
+            ConnectCallback callback) {
+        ioThread.openStreamConnection(address, null, options).addNotifier(
+                new IoFuture.HandlingNotifier<StreamConnection, Object>() {
+                    @Override
+                    public void handleDone(StreamConnection connection, Object attachment) {
+                        IoThreads.run(ioThread, () -> callback.connected(new Http1Connection(connection, ioThread)));
+                    }
+
+                    @Override
+                    public void handleFailed(IOException e, Object attachment) {
+                        IoThreads.run(ioThread, () -> callback.failed(e));
+                    }
+
+                    @Override
+                    public void handleCancelled(Object attachment) {
+                        IoThreads.run(ioThread, () -> callback.failed(new IOException("connect cancelled")));
+                    }
+                }, null);
+    }
+
+    boolean isOpen() {
+        return state != State.CLOSED && connection.isOpen();
+    }
+
+    void close() {
+        state = State.CLOSED;
+        IoUtils.safeClose(connection);
+    }
+
+    /** Runs {@code listener} once when the connection has closed, whoever closed it. */
+    void onClose(Runnable listener) {
+        connection.getCloseSetter().set(c -> listener.run());
+    }
+
+    /**
+     * Starts an exchange with the encoded request {@code head}: returns the channel its body goes to,
+     * framed as chunks when {@code chunked}, which must be shut down and flushed, even when there is no
+     * body, for the head to be sure to go out.
+     */
+    StreamSinkChannel send(ByteBuffer head, boolean chunked, boolean headRequest, boolean upgradeRequested,
+            int maxHeadBytes, Listener listener) {
+        if (state != State.IDLE) {
+            throw new IllegalStateException("exchange in flight: " + state);
+        }
+        this.listener = listener;
+        this.headRequest = headRequest;
+        this.upgradeRequested = upgradeRequested;
+        this.maxHeadBytes = maxHeadBytes;
+        this.received = 0;
+        this.persistent = false;
+        this.trailers = null;
+        state = State.AWAITING_HEAD;
+        request.start(head, chunked);
+        return sink;
+    }
+
+    /**
+     * A buffer of at least {@code size} bytes for the next request head, reused from one request to the
+     * next: a head is always written out before the connection takes another request.
+     */
+    byte[] headBuffer(int size) {
+        if (headBytes.length < size) {
+            headBytes = new byte[Math.max(size, 2 * headBytes.length)];
+            headBuffer = ByteBuffer.wrap(headBytes);
+        }
+        return headBytes;
+    }
+
+    /** {@link #headBuffer}'s first {@code length} bytes, as the head to {@link #send}. */
+    ByteBuffer head(int length) {
+        headBuffer.clear().limit(length);
+        return headBuffer;
+    }
+
+    /** The response's trailer fields, once its chunked body was read to the end; null when it had none. */
+    HeaderMap trailers() {
+        return trailers;
+    }
+
+    /**
+     * Takes the connection out of HTTP after a 101: bytes already read after the head are put back in
+     * front of the socket's, and the caller owns the connection from now on.
+     */
+    StreamConnection upgrade() {
+        state = State.UPGRADED;
+        source.getReadSetter().set(null);
+        sink.setConduit(rawSink);
+        if (buffer.hasRemaining()) {
+            ByteBuffer rest = ByteBuffer.allocate(buffer.remaining());
+            rest.put(buffer).flip();
+            PushBackStreamSourceConduit pushBack = new PushBackStreamSourceConduit(source.getConduit());
+            pushBack.pushBack(unpooled(rest));
+            source.setConduit(pushBack);
+        }
+        if (readsSuspended) {
+            readsSuspended = false;
+            source.resumeReads();
+        }
+        return connection;
+    }
+
+    /**
+     * Makes the connection ready for the next exchange once the last one ended cleanly: the request
+     * fully sent, the response read to its end with nothing after it, and both sides willing to keep
+     * it. False when it must be closed instead.
+     */
+    boolean recycle() {
+        if (!isOpen()) {
+            return false;
+        }
+        if (state == State.IDLE) {
+            return true;
+        }
+        if (state != State.DONE || !persistent || !request.complete || buffer.hasRemaining()) {
+            return false;
+        }
+        state = State.IDLE;
+        listener = null;
+        body = null;
+        if (bytes.length > BUFFER_BYTES) {
+            bytes = new byte[BUFFER_BYTES]; // a large head grew it: do not keep that much per idle connection
+            buffer = emptyOver(bytes);
+        } else {
+            buffer.clear().limit(0);
+        }
+        if (headBytes.length > BUFFER_BYTES) {
+            headBytes = new byte[HEAD_BUFFER_BYTES]; // likewise a large request head
+            headBuffer = ByteBuffer.wrap(headBytes);
+        }
+        request.idle();
+        sink.getWriteSetter().set(null);
+        if (readsSuspended) {
+            readsSuspended = false;
+            source.resumeReads();
+        }
+        return true;
+    }
+
+    private void onReadable() {
+        switch (state) {
+            case AWAITING_HEAD -> readHead();
+            case BODY -> {
+                if (body.wantsReads) {
+                    body.readReady();
+                } else {
+                    suspendSocketReads(); // nobody asks for these bytes yet
+                }
+            }
+            case IDLE -> {
+                try {
+                    if (fill() != 0) {
+                        close(); // the upstream closed the idle connection, or sent bytes nobody asked for
+                    }
+                } catch (IOException e) {
+                    close();
+                }
+            }
+            default -> suspendSocketReads();
+        }
+    }
+
+    private void suspendSocketReads() {
+        if (!readsSuspended) {
+            readsSuspended = true;
+            source.suspendReads();
+        }
+    }
+
+    private void resumeSocketReads() {
+        if (readsSuspended && (state == State.BODY || state == State.AWAITING_HEAD)) {
+            readsSuspended = false;
+            source.resumeReads();
+        }
+    }
+
+    /** Reads more bytes behind those not yet consumed; the count, 0 when none are there, -1 at the end. */
+    private int fill() throws IOException {
+        if (buffer.position() > 0) {
+            buffer.compact().flip();
+        }
+        int end = buffer.limit();
+        if (end == buffer.capacity()) {
+            return 0; // full: the caller decides whether it may grow
+        }
+        buffer.position(end).limit(buffer.capacity());
+        int n;
+        try {
+            n = source.read(buffer);
+        } finally {
+            buffer.limit(buffer.position()).position(0);
+        }
+        if (n > 0) {
+            received += n;
+        }
+        return n;
+    }
+
+    private void readHead() {
+        while (true) {
+            int start = buffer.position();
+            int limit = buffer.limit();
+            int end = Http1ResponseHead.end(bytes, start, limit);
+            if ((end > 0 ? end : limit) - start > maxHeadBytes) { // the head, or what has come of it
+                failRead(new Http1ResponseHead.ProtocolException("response head larger than " + maxHeadBytes
+                        + " bytes"), "response header fields larger than " + maxHeadBytes + " bytes");
+                return;
+            }
+            if (end > 0) {
+                Http1ResponseHead head;
+                try {
+                    head = Http1ResponseHead.parse(bytes, start, end);
+                } catch (Http1ResponseHead.ProtocolException e) {
+                    failRead(e, "invalid response head from upstream");
+                    return;
+                }
+                buffer.position(end);
+                if (head.status >= 200 || head.status == 101) {
+                    onHead(head);
+                    return;
+                }
+                continue; // an interim response (100, 103): the final one follows
+            }
+            if (buffer.remaining() == bytes.length) {
+                grow(); // a head larger than the buffer, but within the bound
+            }
+            int n;
+            try {
+                n = fill();
+            } catch (IOException e) {
+                failRead(e, "reading the response failed");
+                return;
+            }
+            if (n == -1) {
+                failRead(new ClosedChannelException(), "the upstream closed the connection before responding");
+                return;
+            }
+            if (n == 0) {
+                return; // the rest comes with the next readiness
+            }
+        }
+    }
+
+    private void grow() {
+        int start = buffer.position();
+        int limit = buffer.limit();
+        bytes = java.util.Arrays.copyOf(bytes, Math.min(bytes.length * 2, maxHeadBytes + BUFFER_BYTES));
+        buffer = ByteBuffer.wrap(bytes);
+        buffer.limit(limit).position(start);
+    }
+
+    private void onHead(Http1ResponseHead head) {
+        if (head.status == 101) {
+            if (!upgradeRequested) {
+                failRead(new Http1ResponseHead.ProtocolException("101 without an upgrade asked for"),
+                        "invalid response head from upstream");
+                return;
+            }
+            state = State.UPGRADED;
+            listener.response(head, 0, null);
+            return;
+        }
+        persistent = head.persistent();
+        long length;
+        boolean chunked = false;
+        int status = head.status;
+        if (headRequest || status == 204 || status == 304) {
+            length = 0;
+        } else if (head.hasTransferEncoding) {
+            length = -1;
+            chunked = head.chunked;
+            if (head.contentLength >= 0 || !chunked) {
+                persistent = false; // RFC 9112 section 6.3: close after a message framed this way
+            }
+        } else if (head.contentLength >= 0) {
+            length = head.contentLength;
+        } else {
+            length = -1; // the body ends when the connection does
+            persistent = false;
+        }
+        body = new ResponseBody(length, chunked);
+        if (length == 0) {
+            body.done = true;
+            state = State.DONE;
+        } else {
+            state = State.BODY;
+        }
+        listener.response(head, length, new ConduitStreamSourceChannel(connection, body));
+    }
+
+    private void failRead(IOException cause, String what) {
+        Listener told = listener;
+        boolean nothingReceived = received == 0;
+        close();
+        if (told != null) {
+            told.failed(cause, what, nothingReceived);
+        }
+    }
+
+    private static ByteBuffer emptyOver(byte[] bytes) {
+        return ByteBuffer.wrap(bytes).limit(0);
+    }
+
+    /** A heap buffer in the shape Undertow's push-back conduit takes: nothing to give back to a pool. */
+    public static Pooled<ByteBuffer> unpooled(ByteBuffer bytes) {
+        return new Pooled<>() {
+            @Override
+            public void discard() {
+            }
+
+            @Override
+            public void free() {
+            }
+
+            @Override
+            public ByteBuffer getResource() {
+                return bytes;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /**
+     * The response body as a conduit: bytes come from what was read with the head first, then from the
+     * socket, ending at the Content-Length, the last chunk or the connection's end. Readiness is passed
+     * on from the connection only while the body's reader asks for it.
+     */
+    private final class ResponseBody implements StreamSourceConduit {
+        private static final int SIZE = 0;
+        private static final int DATA = 1;
+        private static final int DATA_END = 2;
+        private static final int TRAILERS = 3;
+        private static final int MAX_CHUNK_LINE = 4096;
+
+        private final boolean chunked;
+        private final boolean toClose;
+        /** Bytes left: of the body when it has a length, of the current chunk when chunked. */
+        private long remaining;
+        private int chunkState = SIZE;
+        private int digits;
+        private int lineBytes;
+        private boolean inExtension;
+        private boolean sawCr;
+        private byte[] trailerBytes;
+        private int trailerLength;
+        boolean done;
+        boolean wantsReads;
+        private boolean terminated;
+        private ReadReadyHandler handler;
+
+        ResponseBody(long length, boolean chunked) {
+            this.chunked = chunked;
+            this.toClose = length < 0 && !chunked;
+            this.remaining = chunked ? 0 : length;
+        }
+
+        void readReady() {
+            if (wantsReads && handler != null && !terminated) {
+                handler.readReady();
+            }
+        }
+
+        private void finish() {
+            done = true;
+            if (state == State.BODY && body == this) {
+                state = State.DONE;
+            }
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            if (terminated) {
+                throw new ClosedChannelException();
+            }
+            if (done) {
+                return -1;
+            }
+            if (!dst.hasRemaining()) {
+                return 0;
+            }
+            if (chunked) {
+                return readChunked(dst);
+            }
+            if (buffer.hasRemaining()) {
+                int n = (int) Math.min(Math.min(buffer.remaining(), dst.remaining()), toClose ? Long.MAX_VALUE : remaining);
+                copy(dst, n);
+                if (!toClose && (remaining -= n) == 0) {
+                    finish();
+                }
+                return n;
+            }
+            int limit = dst.limit();
+            if (!toClose && dst.remaining() > remaining) {
+                dst.limit(dst.position() + (int) remaining); // what comes after the body stays on the socket
+            }
+            int n;
+            try {
+                n = source.read(dst);
+            } catch (IOException e) {
+                persistent = false;
+                throw e;
+            } finally {
+                dst.limit(limit);
+            }
+            if (n == -1) {
+                if (toClose) {
+                    finish();
+                    return -1;
+                }
+                persistent = false;
+                throw new IOException("the upstream closed the connection before the body ended");
+            }
+            if (!toClose && n > 0 && (remaining -= n) == 0) {
+                finish();
+            }
+            return n;
+        }
+
+        private void copy(ByteBuffer dst, int n) {
+            int limit = buffer.limit();
+            buffer.limit(buffer.position() + n);
+            dst.put(buffer);
+            buffer.limit(limit);
+        }
+
+        private int readChunked(ByteBuffer dst) throws IOException {
+            int total = 0;
+            while (dst.hasRemaining() && !done) {
+                if (!buffer.hasRemaining()) {
+                    if (total > 0) {
+                        break;
+                    }
+                    int n;
+                    try {
+                        n = fill();
+                    } catch (IOException e) {
+                        persistent = false;
+                        throw e;
+                    }
+                    if (n == -1) {
+                        persistent = false;
+                        throw new IOException("the upstream closed the connection before the last chunk");
+                    }
+                    if (n == 0) {
+                        return 0;
+                    }
+                }
+                switch (chunkState) {
+                    case SIZE -> chunkSizeLine();
+                    case DATA -> {
+                        int n = (int) Math.min(Math.min(buffer.remaining(), dst.remaining()), remaining);
+                        copy(dst, n);
+                        total += n;
+                        if ((remaining -= n) == 0) {
+                            chunkState = DATA_END;
+                        }
+                    }
+                    case DATA_END -> chunkEnd();
+                    default -> trailerLines();
+                }
+            }
+            return total > 0 ? total : done ? -1 : 0;
+        }
+
+        /** Consumes the chunk-size line as far as it has arrived. */
+        private void chunkSizeLine() throws IOException {
+            while (buffer.hasRemaining()) {
+                byte b = buffer.get();
+                if (++lineBytes > MAX_CHUNK_LINE) {
+                    throw bad("chunk-size line too long");
+                }
+                if (b == '\n') {
+                    if (digits == 0) {
+                        throw bad("missing chunk size");
+                    }
+                    digits = 0;
+                    lineBytes = 0;
+                    inExtension = false;
+                    sawCr = false;
+                    if (remaining == 0) {
+                        chunkState = TRAILERS;
+                        trailerBytes = new byte[256];
+                        trailerLength = 0;
+                    } else {
+                        chunkState = DATA;
+                    }
+                    return;
+                }
+                if (sawCr) {
+                    throw bad("bare CR in a chunk-size line");
+                }
+                if (b == '\r') {
+                    sawCr = true;
+                    continue;
+                }
+                if (inExtension) {
+                    continue; // chunk extensions are ignored
+                }
+                int digit = Character.digit(b, 16);
+                if (digit >= 0) {
+                    if (++digits > 15) {
+                        throw bad("chunk size too large");
+                    }
+                    remaining = remaining * 16 + digit;
+                } else if (b == ';' || b == ' ' || b == '\t') {
+                    inExtension = true;
+                } else {
+                    throw bad("invalid chunk size");
+                }
+            }
+        }
+
+        private void chunkEnd() throws IOException {
+            while (buffer.hasRemaining()) {
+                byte b = buffer.get();
+                if (b == '\n') {
+                    chunkState = SIZE;
+                    lineBytes = 0;
+                    return;
+                }
+                if (b != '\r' || lineBytes++ > 0) {
+                    throw bad("chunk data not followed by CRLF");
+                }
+            }
+        }
+
+        private void trailerLines() throws IOException {
+            while (buffer.hasRemaining()) {
+                byte b = buffer.get();
+                if (trailerLength == trailerBytes.length) {
+                    if (trailerLength >= maxHeadBytes) {
+                        throw bad("trailer section too large");
+                    }
+                    trailerBytes = java.util.Arrays.copyOf(trailerBytes, trailerLength * 2);
+                }
+                trailerBytes[trailerLength++] = b;
+                if (b == '\n' && (trailerLength == 1 || (trailerLength == 2 && trailerBytes[0] == '\r')
+                        || Http1ResponseHead.end(trailerBytes, Math.max(0, trailerLength - 3), trailerLength)
+                                == trailerLength)) {
+                    if (trailerLength > 2) {
+                        Http1ResponseHead fields = Http1ResponseHead.fields(trailerBytes, 0, trailerLength, 200, false);
+                        HeaderMap map = new HeaderMap();
+                        for (int i = 0; i < fields.size; i++) {
+                            map.add(HeaderNames.of(fields.fields[2 * i]), fields.fields[2 * i + 1]);
+                        }
+                        trailers = map;
+                    }
+                    trailerBytes = null;
+                    finish();
+                    return;
+                }
+            }
+        }
+
+        private IOException bad(String why) {
+            persistent = false;
+            return new Http1ResponseHead.ProtocolException(why);
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                if (dsts[i].hasRemaining()) {
+                    int n = read(dsts[i]);
+                    if (n < 0) {
+                        return total > 0 ? total : -1;
+                    }
+                    total += n;
+                    if (dsts[i].hasRemaining()) {
+                        break;
+                    }
+                }
+            }
+            return total;
+        }
+
+        @Override
+        public long transferTo(long position, long count, FileChannel target) throws IOException {
+            return target.transferFrom(new ConduitReadableByteChannel(this), position, count);
+        }
+
+        @Override
+        public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target) throws IOException {
+            return Conduits.transfer(this, count, throughBuffer, target);
+        }
+
+        @Override
+        public void terminateReads() {
+            if (!terminated) {
+                terminated = true;
+                wantsReads = false;
+                if (!done) {
+                    persistent = false; // the rest of the body is still coming: the connection cannot be reused
+                }
+            }
+        }
+
+        @Override
+        public boolean isReadShutdown() {
+            return terminated;
+        }
+
+        @Override
+        public void resumeReads() {
+            wantsReads = true;
+            if (done || buffer.hasRemaining()) {
+                ioThread.execute(this::readReady);
+            } else {
+                resumeSocketReads();
+            }
+        }
+
+        @Override
+        public void suspendReads() {
+            wantsReads = false;
+        }
+
+        @Override
+        public void wakeupReads() {
+            wantsReads = true;
+            resumeSocketReads();
+            ioThread.execute(this::readReady);
+        }
+
+        @Override
+        public boolean isReadResumed() {
+            return wantsReads;
+        }
+
+        @Override
+        public void awaitReadable() throws IOException {
+            if (!done && !buffer.hasRemaining()) {
+                source.awaitReadable();
+            }
+        }
+
+        @Override
+        public void awaitReadable(long time, TimeUnit timeUnit) throws IOException {
+            if (!done && !buffer.hasRemaining()) {
+                source.awaitReadable(time, timeUnit);
+            }
+        }
+
+        @Override
+        public XnioIoThread getReadThread() {
+            return ioThread;
+        }
+
+        @Override
+        public void setReadReadyHandler(ReadReadyHandler handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        public XnioWorker getWorker() {
+            return connection.getWorker();
+        }
+    }
+
+    /**
+     * The request side: the head goes out in front of the first body bytes (one gathering write), and a
+     * body of unknown length is framed in chunks. Shutting it down ends the request, never the socket.
+     */
+    private final class RequestConduit extends AbstractStreamSinkConduit<StreamSinkConduit> {
+        private final ByteBuffer framing = ByteBuffer.allocate(32);
+        private final ByteBuffer[] out = new ByteBuffer[3];
+        private ByteBuffer head = NOTHING;
+        private boolean chunked;
+        private boolean ended;
+        private boolean wroteChunk;
+        private long chunkLeft;
+        /** The whole request, its end included, has been handed to the socket. */
+        boolean complete;
+
+        RequestConduit(StreamSinkConduit next) {
+            super(next);
+            framing.flip();
+        }
+
+        void start(ByteBuffer head, boolean chunked) {
+            this.head = head;
+            this.chunked = chunked;
+            ended = false;
+            complete = false;
+            wroteChunk = false;
+            chunkLeft = 0;
+            framing.clear().flip();
+        }
+
+        void idle() {
+            head = NOTHING;
+            ended = true;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            if (ended) {
+                throw new ClosedChannelException();
+            }
+            if (!chunked) {
+                if (!head.hasRemaining()) {
+                    return next.write(src);
+                }
+                int before = src.remaining();
+                out[0] = head;
+                out[1] = src;
+                next.write(out, 0, 2);
+                return before - src.remaining();
+            }
+            if (!src.hasRemaining()) {
+                return 0;
+            }
+            if (chunkLeft == 0) {
+                framing.clear();
+                if (wroteChunk) {
+                    framing.put(CRLF);
+                }
+                framing.put(Integer.toHexString(src.remaining()).getBytes(StandardCharsets.US_ASCII)).put(CRLF).flip();
+                chunkLeft = src.remaining();
+                wroteChunk = true;
+            }
+            int limit = src.limit();
+            if (src.remaining() > chunkLeft) {
+                src.limit(src.position() + (int) chunkLeft);
+            }
+            int before = src.remaining();
+            int written;
+            try {
+                out[0] = head;
+                out[1] = framing;
+                out[2] = src;
+                next.write(out, 0, 3);
+                written = before - src.remaining();
+            } finally {
+                src.limit(limit);
+            }
+            chunkLeft -= written;
+            return written;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                if (srcs[i].hasRemaining()) {
+                    total += write(srcs[i]);
+                    if (srcs[i].hasRemaining()) {
+                        break;
+                    }
+                }
+            }
+            return total;
+        }
+
+        @Override
+        public int writeFinal(ByteBuffer src) throws IOException {
+            return Conduits.writeFinalBasic(this, src);
+        }
+
+        @Override
+        public long writeFinal(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            return Conduits.writeFinalBasic(this, srcs, offset, length);
+        }
+
+        @Override
+        public long transferFrom(FileChannel src, long position, long count) throws IOException {
+            return src.transferTo(position, count, new ConduitWritableByteChannel(this));
+        }
+
+        @Override
+        public long transferFrom(StreamSourceChannel src, long count, ByteBuffer throughBuffer) throws IOException {
+            return IoUtils.transfer(src, count, throughBuffer, new ConduitWritableByteChannel(this));
+        }
+
+        @Override
+        public void terminateWrites() throws IOException {
+            if (ended) {
+                return;
+            }
+            if (chunked && chunkLeft != 0) {
+                throw new IOException("request body ended inside a chunk");
+            }
+            ended = true;
+            if (chunked) {
+                framing.clear();
+                if (wroteChunk) {
+                    framing.put(CRLF);
+                }
+                framing.put(LAST_CHUNK).flip();
+            }
+        }
+
+        @Override
+        public boolean isWriteShutdown() {
+            return ended;
+        }
+
+        @Override
+        public boolean flush() throws IOException {
+            while (head.hasRemaining() || framing.hasRemaining()) {
+                out[0] = head;
+                out[1] = framing;
+                if (next.write(out, 0, 2) == 0) {
+                    return false;
+                }
+            }
+            if (!next.flush()) {
+                return false;
+            }
+            if (ended) {
+                complete = true;
+            }
+            return true;
+        }
+
+        @Override
+        public void truncateWrites() {
+            ended = true;
+            close(); // a request cut short leaves the connection unusable
+        }
+    }
+}
