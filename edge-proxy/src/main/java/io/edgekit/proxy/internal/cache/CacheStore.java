@@ -1,7 +1,5 @@
 package io.edgekit.proxy.internal.cache;
 
-import io.edgekit.proxy.internal.io.ChannelBody;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.edgekit.core.Body;
@@ -12,6 +10,7 @@ import io.edgekit.core.Request;
 import io.edgekit.core.Response;
 import io.edgekit.core.internal.BytesBody;
 import io.edgekit.core.internal.HopByHop;
+import io.edgekit.proxy.internal.io.ChannelBody;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,10 @@
 package io.edgekit.proxy.internal.server;
 
+import io.edgekit.core.Attempt;
+import io.edgekit.core.Attr;
+import io.edgekit.core.Exchange;
 import io.edgekit.proxy.internal.io.ChannelPump;
 import io.edgekit.proxy.internal.upstream.UpstreamCall;
-
-import io.edgekit.core.Attr;
-import io.edgekit.core.Attempt;
-import io.edgekit.core.Exchange;
 import io.undertow.server.HttpServerExchange;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,18 +1,16 @@
 package io.edgekit.proxy.internal.server;
 
-import io.edgekit.proxy.internal.io.HeaderNames;
-
 import io.edgekit.core.Body;
 import io.edgekit.core.Exchange;
 import io.edgekit.core.Handler;
 import io.edgekit.core.Headers;
 import io.edgekit.core.Request;
 import io.edgekit.core.Response;
+import io.edgekit.proxy.internal.io.HeaderNames;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
-import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

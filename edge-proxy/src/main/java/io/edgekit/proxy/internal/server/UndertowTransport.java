@@ -1,15 +1,14 @@
 package io.edgekit.proxy.internal.server;
 
-import io.edgekit.proxy.internal.io.CallSweeper;
-import io.edgekit.proxy.internal.io.IoThreads;
-import io.edgekit.proxy.internal.upstream.ConnectionPools;
-import io.edgekit.proxy.internal.upstream.UpstreamCall;
-
 import io.edgekit.core.Attempt;
 import io.edgekit.core.Exchange;
 import io.edgekit.core.Response;
 import io.edgekit.core.Transport;
 import io.edgekit.core.internal.EngineAttrs;
+import io.edgekit.proxy.internal.io.CallSweeper;
+import io.edgekit.proxy.internal.io.IoThreads;
+import io.edgekit.proxy.internal.upstream.ConnectionPools;
+import io.edgekit.proxy.internal.upstream.UpstreamCall;
 import io.undertow.server.HttpServerExchange;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

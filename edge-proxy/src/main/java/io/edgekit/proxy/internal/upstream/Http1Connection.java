@@ -2,8 +2,6 @@ package io.edgekit.proxy.internal.upstream;
 
 import io.edgekit.proxy.internal.io.HeaderNames;
 import io.edgekit.proxy.internal.io.IoThreads;
-
-import org.xnio.conduits.PushBackStreamSourceConduit;
 import io.undertow.util.HeaderMap;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -27,6 +25,7 @@ import org.xnio.conduits.ConduitStreamSinkChannel;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 import org.xnio.conduits.ConduitWritableByteChannel;
 import org.xnio.conduits.Conduits;
+import org.xnio.conduits.PushBackStreamSourceConduit;
 import org.xnio.conduits.ReadReadyHandler;
 import org.xnio.conduits.StreamSinkConduit;
 import org.xnio.conduits.StreamSourceConduit;
@@ -435,23 +434,12 @@ public final class Http1Connection {
      * on from the connection only while the body's reader asks for it.
      */
     private final class ResponseBody implements StreamSourceConduit {
-        private static final int SIZE = 0;
-        private static final int DATA = 1;
-        private static final int DATA_END = 2;
-        private static final int TRAILERS = 3;
-        private static final int MAX_CHUNK_LINE = 4096;
-
         private final boolean chunked;
         private final boolean toClose;
-        /** Bytes left: of the body when it has a length, of the current chunk when chunked. */
+        /** Bytes left of the body, when it has a length. */
         private long remaining;
-        private int chunkState = SIZE;
-        private int digits;
-        private int lineBytes;
-        private boolean inExtension;
-        private boolean sawCr;
-        private byte[] trailerBytes;
-        private int trailerLength;
+        /** The chunked framing, when the body is chunked. */
+        private final ChunkedDecoder chunks;
         boolean done;
         boolean wantsReads;
         private boolean terminated;
@@ -461,6 +449,7 @@ public final class Http1Connection {
             this.chunked = chunked;
             this.toClose = length < 0 && !chunked;
             this.remaining = chunked ? 0 : length;
+            this.chunks = chunked ? new ChunkedDecoder(maxHeadBytes) : null;
         }
 
         void readReady() {
@@ -554,116 +543,18 @@ public final class Http1Connection {
                         return 0;
                     }
                 }
-                switch (chunkState) {
-                    case SIZE -> chunkSizeLine();
-                    case DATA -> {
-                        int n = (int) Math.min(Math.min(buffer.remaining(), dst.remaining()), remaining);
-                        copy(dst, n);
-                        total += n;
-                        if ((remaining -= n) == 0) {
-                            chunkState = DATA_END;
-                        }
-                    }
-                    case DATA_END -> chunkEnd();
-                    default -> trailerLines();
+                try {
+                    total += chunks.decode(buffer, dst);
+                } catch (IOException e) {
+                    persistent = false;
+                    throw e;
+                }
+                if (chunks.isDone()) {
+                    trailers = chunks.trailers();
+                    finish();
                 }
             }
             return total > 0 ? total : done ? -1 : 0;
-        }
-
-        /** Consumes the chunk-size line as far as it has arrived. */
-        private void chunkSizeLine() throws IOException {
-            while (buffer.hasRemaining()) {
-                byte b = buffer.get();
-                if (++lineBytes > MAX_CHUNK_LINE) {
-                    throw bad("chunk-size line too long");
-                }
-                if (b == '\n') {
-                    if (digits == 0) {
-                        throw bad("missing chunk size");
-                    }
-                    digits = 0;
-                    lineBytes = 0;
-                    inExtension = false;
-                    sawCr = false;
-                    if (remaining == 0) {
-                        chunkState = TRAILERS;
-                        trailerBytes = new byte[256];
-                        trailerLength = 0;
-                    } else {
-                        chunkState = DATA;
-                    }
-                    return;
-                }
-                if (sawCr) {
-                    throw bad("bare CR in a chunk-size line");
-                }
-                if (b == '\r') {
-                    sawCr = true;
-                    continue;
-                }
-                if (inExtension) {
-                    continue; // chunk extensions are ignored
-                }
-                int digit = Character.digit(b, 16);
-                if (digit >= 0) {
-                    if (++digits > 15) {
-                        throw bad("chunk size too large");
-                    }
-                    remaining = remaining * 16 + digit;
-                } else if (b == ';' || b == ' ' || b == '\t') {
-                    inExtension = true;
-                } else {
-                    throw bad("invalid chunk size");
-                }
-            }
-        }
-
-        private void chunkEnd() throws IOException {
-            while (buffer.hasRemaining()) {
-                byte b = buffer.get();
-                if (b == '\n') {
-                    chunkState = SIZE;
-                    lineBytes = 0;
-                    return;
-                }
-                if (b != '\r' || lineBytes++ > 0) {
-                    throw bad("chunk data not followed by CRLF");
-                }
-            }
-        }
-
-        private void trailerLines() throws IOException {
-            while (buffer.hasRemaining()) {
-                byte b = buffer.get();
-                if (trailerLength == trailerBytes.length) {
-                    if (trailerLength >= maxHeadBytes) {
-                        throw bad("trailer section too large");
-                    }
-                    trailerBytes = java.util.Arrays.copyOf(trailerBytes, trailerLength * 2);
-                }
-                trailerBytes[trailerLength++] = b;
-                if (b == '\n' && (trailerLength == 1 || (trailerLength == 2 && trailerBytes[0] == '\r')
-                        || Http1ResponseHead.end(trailerBytes, Math.max(0, trailerLength - 3), trailerLength)
-                                == trailerLength)) {
-                    if (trailerLength > 2) {
-                        Http1ResponseHead fields = Http1ResponseHead.fields(trailerBytes, 0, trailerLength, 200, false);
-                        HeaderMap map = new HeaderMap();
-                        for (int i = 0; i < fields.size; i++) {
-                            map.add(HeaderNames.of(fields.fields[2 * i]), fields.fields[2 * i + 1]);
-                        }
-                        trailers = map;
-                    }
-                    trailerBytes = null;
-                    finish();
-                    return;
-                }
-            }
-        }
-
-        private IOException bad(String why) {
-            persistent = false;
-            return new Http1ResponseHead.ProtocolException(why);
         }
 
         @Override

@@ -1,10 +1,9 @@
 package io.edgekit.proxy.internal.upstream;
 
+import io.edgekit.core.Attr;
 import io.edgekit.proxy.internal.io.Activity;
 import io.edgekit.proxy.internal.io.CallSweeper;
 import io.edgekit.proxy.internal.io.ChannelPump;
-
-import io.edgekit.core.Attr;
 import io.undertow.connector.ByteBufferPool;
 import java.time.Duration;
 import org.slf4j.Logger;

@@ -1,24 +1,23 @@
 package io.edgekit.proxy.internal.upstream;
 
-import io.edgekit.proxy.internal.io.Activity;
-import io.edgekit.proxy.internal.io.BytesWriter;
-import io.edgekit.proxy.internal.io.CallSweeper;
-import io.edgekit.proxy.internal.io.ChannelBody;
-import io.edgekit.proxy.internal.io.ChannelPump;
-import io.edgekit.proxy.internal.io.HeaderNames;
-import io.edgekit.proxy.internal.io.IoThreads;
-
 import io.edgekit.core.Body;
 import io.edgekit.core.Endpoint;
 import io.edgekit.core.Exchange;
 import io.edgekit.core.Headers;
 import io.edgekit.core.Request;
 import io.edgekit.core.Response;
+import io.edgekit.core.RetryRule;
 import io.edgekit.core.Timeouts;
 import io.edgekit.core.Upstream;
 import io.edgekit.core.UpstreamException;
 import io.edgekit.core.internal.BytesBody;
 import io.edgekit.core.internal.HopByHop;
+import io.edgekit.proxy.internal.io.Activity;
+import io.edgekit.proxy.internal.io.BytesWriter;
+import io.edgekit.proxy.internal.io.CallSweeper;
+import io.edgekit.proxy.internal.io.ChannelBody;
+import io.edgekit.proxy.internal.io.ChannelPump;
+import io.edgekit.proxy.internal.io.IoThreads;
 import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientExchange;
 import io.undertow.client.ClientRequest;
@@ -26,9 +25,7 @@ import io.undertow.client.ClientResponse;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
-import io.undertow.util.Methods;
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -204,52 +201,8 @@ public final class UpstreamCall extends CallSweeper.Entry implements ConnectionP
     }
 
     private ClientRequest clientRequest() {
-        ClientRequest outbound = new ClientRequest()
-                .setMethod(Methods.fromString(request.method()))
-                .setPath(request.uri());
-        HeaderMap headers = outbound.getRequestHeaders();
-        Headers source = request.headers();
-        for (int i = 0; i < source.size(); i++) {
-            String name = source.name(i);
-            if (HopByHop.isHopByHop(name) || HopByHop.isFraming(name) || name.equalsIgnoreCase("host")
-                    || name.equalsIgnoreCase("expect")) {
-                continue;
-            }
-            headers.add(HeaderNames.of(name), source.value(i));
-        }
-        headers.put(io.undertow.util.Headers.HOST,
-                request.authority().isEmpty() ? endpoint.address() : request.authority());
-        long length = bodyLength();
-        if (length > 0 || (length == 0 && permitsBody(request.method()))) {
-            headers.put(io.undertow.util.Headers.CONTENT_LENGTH, length);
-        } else if (length < 0 && !upstream.http2()) {
-            headers.put(io.undertow.util.Headers.TRANSFER_ENCODING, "chunked"); // HTTP/2 frames bodies itself
-        }
-        if (upstream.http2() && exchange.getOrNull(TE_TRAILERS) != null) {
-            headers.put(io.undertow.util.Headers.TE, "trailers"); // gRPC servers ask for it
-        }
-        String upgrade = exchange.getOrNull(Tunnel.UPGRADE);
-        if (upgrade != null) {
-            headers.put(io.undertow.util.Headers.CONNECTION, "Upgrade");
-            headers.put(io.undertow.util.Headers.UPGRADE, upgrade);
-        }
-        return outbound;
-    }
-
-    private long bodyLength() {
-        Body body = request.body();
-        if (body instanceof ChannelBody channelBody) {
-            CompletableFuture<byte[]> aggregated = channelBody.aggregated();
-            if (aggregated != null && aggregated.isDone() && !aggregated.isCompletedExceptionally()) {
-                return aggregated.join().length;
-            }
-            return channelBody.isUntouched() ? body.length() : -1;
-        }
-        return body.length();
-    }
-
-    private static boolean permitsBody(String method) {
-        return method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
+        return UpstreamHeads.clientRequest(request, endpoint, UpstreamHeads.bodyLength(request.body()),
+                upstream.http2(), exchange.getOrNull(TE_TRAILERS) != null, exchange.getOrNull(Tunnel.UPGRADE));
     }
 
     private void onExchange(ClientExchange clientExchange) {
@@ -257,12 +210,12 @@ public final class UpstreamCall extends CallSweeper.Entry implements ConnectionP
             return;
         }
         clientExchange.setResponseListener(onConnection(pooled, this::onResponse, "reading the response failed"));
-        sendBody(clientExchange.getRequestChannel(), false, bodyLength());
+        sendBody(clientExchange.getRequestChannel(), false, UpstreamHeads.bodyLength(request.body()));
     }
 
     /** Sends the request over the edge's own HTTP/1.1 client. */
     private void sendHttp1(ConnectionPools.Pooled connection) {
-        long length = bodyLength();
+        long length = UpstreamHeads.bodyLength(request.body());
         String upgrade = exchange.getOrNull(Tunnel.UPGRADE);
         java.nio.ByteBuffer head;
         try {
@@ -400,27 +353,9 @@ public final class UpstreamCall extends CallSweeper.Entry implements ConnectionP
             upgraded(response, clientExchange);
             return;
         }
-        Headers.Builder headers = Headers.builder(source.size() + 2);
-        List<String> connectionTokens = null;
-        HeaderValues connection = source.get(io.undertow.util.Headers.CONNECTION);
-        if (connection != null && !(connection.size() == 1 && namesNothingElse(connection.getFirst()))) {
-            connectionTokens = HopByHop.connectionTokens(Headers.of("connection", String.join(",", connection)));
-        }
+        UpstreamHeads.Converted converted = UpstreamHeads.fromUndertow(source);
+        long headerBytes = converted.headerBytes();
         long contentLength = -1;
-        long headerBytes = 0;
-        for (HeaderValues values : source) {
-            String name = values.getHeaderName().toString();
-            for (int i = 0; i < values.size(); i++) {
-                headerBytes += name.length() + values.get(i).length() + 4;
-            }
-            if (HopByHop.isHopByHop(name)
-                    || (connectionTokens != null && HopByHop.isListed(connectionTokens, name))) {
-                continue;
-            }
-            for (int i = 0; i < values.size(); i++) {
-                headers.add(name, values.get(i));
-            }
-        }
         if (headerBytes > upstream.maxResponseHeaderBytes()) {
             fail(UpstreamException.reset("response header fields larger than "
                     + upstream.maxResponseHeaderBytes() + " bytes"), null);
@@ -440,7 +375,7 @@ public final class UpstreamCall extends CallSweeper.Entry implements ConnectionP
             }
         } // else an HTTP/2 body without a length: it ends with its stream (-1, unknown)
         this.clientExchange = clientExchange;
-        deliver(status, headers.build(), contentLength, clientExchange::getResponseChannel);
+        deliver(status, converted.headers(), contentLength, clientExchange::getResponseChannel);
     }
 
     /** A response head from the own HTTP/1.1 client: its fields less the hop-by-hop ones, and its body. */
@@ -451,37 +386,11 @@ public final class UpstreamCall extends CallSweeper.Entry implements ConnectionP
         responseDeadline = 0;
         touch();
         http1 = connection;
-        String[] fields = head.fields;
         if (head.status == 101) {
-            Headers.Builder headers = Headers.builder(head.size);
-            for (int i = 0; i < head.size; i++) {
-                String name = fields[2 * i];
-                if (!HopByHop.isHopByHop(name) && !HopByHop.isFraming(name)) {
-                    headers.add(name, fields[2 * i + 1]);
-                }
-            }
-            switched(headers.build(), connection.upgrade());
+            switched(UpstreamHeads.switched(head), connection.upgrade());
             return;
         }
-        List<String> connectionTokens = null;
-        if (head.connectionNamesFields) {
-            Headers.Builder named = Headers.builder(1);
-            for (int i = 0; i < head.size; i++) {
-                if (fields[2 * i].equalsIgnoreCase("connection")) {
-                    named.add("connection", fields[2 * i + 1]);
-                }
-            }
-            connectionTokens = HopByHop.connectionTokens(named.build());
-        }
-        Headers.Builder headers = Headers.builder(head.size + 2);
-        for (int i = 0; i < head.size; i++) {
-            String name = fields[2 * i];
-            if (!HopByHop.isHopByHop(name)
-                    && (connectionTokens == null || !HopByHop.isListed(connectionTokens, name))) {
-                headers.add(name, fields[2 * i + 1]);
-            }
-        }
-        deliver(head.status, headers.build(), length, () -> body);
+        deliver(head.status, UpstreamHeads.fromHttp1(head), length, () -> body);
     }
 
     private void deliver(int status, Headers headers, long contentLength,
@@ -497,11 +406,6 @@ public final class UpstreamCall extends CallSweeper.Entry implements ConnectionP
         if (!future.complete(edgeResponse)) {
             abort();
         }
-    }
-
-    /** {@code Connection: keep-alive} or {@code close}, as nearly every upstream sends: no field to drop by name. */
-    private static boolean namesNothingElse(String connection) {
-        return connection.equalsIgnoreCase("keep-alive") || connection.equalsIgnoreCase("close");
     }
 
     /** The upstream switched protocols: its connection leaves the pool and becomes half of a tunnel. */
@@ -654,12 +558,8 @@ public final class UpstreamCall extends CallSweeper.Entry implements ConnectionP
     }
 
     private boolean replayable() {
-        boolean idempotent = switch (request.method()) {
-            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
-            default -> false;
-        };
         Body body = request.body();
-        return idempotent && exchange.getOrNull(Tunnel.UPGRADE) == null
+        return RetryRule.isIdempotent(request.method()) && exchange.getOrNull(Tunnel.UPGRADE) == null
                 && (body instanceof BytesBody || body.length() == 0);
     }
 
