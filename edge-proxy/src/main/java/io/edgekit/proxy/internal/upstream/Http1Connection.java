@@ -1,34 +1,23 @@
 package io.edgekit.proxy.internal.upstream;
 
-import io.edgekit.proxy.internal.io.HeaderNames;
 import io.edgekit.proxy.internal.io.IoThreads;
 import io.undertow.util.HeaderMap;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.xnio.IoFuture;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Pooled;
 import org.xnio.StreamConnection;
 import org.xnio.XnioIoThread;
-import org.xnio.XnioWorker;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
-import org.xnio.conduits.AbstractStreamSinkConduit;
-import org.xnio.conduits.ConduitReadableByteChannel;
 import org.xnio.conduits.ConduitStreamSinkChannel;
 import org.xnio.conduits.ConduitStreamSourceChannel;
-import org.xnio.conduits.ConduitWritableByteChannel;
-import org.xnio.conduits.Conduits;
 import org.xnio.conduits.PushBackStreamSourceConduit;
-import org.xnio.conduits.ReadReadyHandler;
 import org.xnio.conduits.StreamSinkConduit;
-import org.xnio.conduits.StreamSourceConduit;
 
 /**
  * One HTTP/1.1 connection to an upstream: the edge's own client codec on the XNIO connection. The
@@ -59,35 +48,32 @@ public final class Http1Connection {
         void failed(IOException cause);
     }
 
-    private enum State { IDLE, AWAITING_HEAD, BODY, DONE, UPGRADED, CLOSED }
+    enum State { IDLE, AWAITING_HEAD, BODY, DONE, UPGRADED, CLOSED }
 
     private static final int BUFFER_BYTES = 8 * 1024;
     /** The request-head buffer a connection starts with, and goes back to after a large head. */
     private static final int HEAD_BUFFER_BYTES = 1024;
-    private static final byte[] CRLF = {'\r', '\n'};
-    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final ByteBuffer NOTHING = ByteBuffer.allocate(0);
 
-    private final StreamConnection connection;
-    private final XnioIoThread ioThread;
-    private final ConduitStreamSourceChannel source;
+    final StreamConnection connection;
+    final XnioIoThread ioThread;
+    final ConduitStreamSourceChannel source;
     private final ConduitStreamSinkChannel sink;
     private final StreamSinkConduit rawSink;
     private final RequestConduit request;
     /** Bytes read and not yet consumed, between position and limit, over {@link #bytes}. */
     private byte[] bytes = new byte[BUFFER_BYTES];
-    private ByteBuffer buffer = emptyOver(bytes);
+    ByteBuffer buffer = emptyOver(bytes);
     private byte[] headBytes = new byte[HEAD_BUFFER_BYTES];
     private ByteBuffer headBuffer = ByteBuffer.wrap(headBytes);
-    private State state = State.IDLE;
+    State state = State.IDLE;
     private boolean readsSuspended;
     private Listener listener;
-    private ResponseBody body;
-    private HeaderMap trailers;
-    private int maxHeadBytes;
+    ResponseBody body;
+    HeaderMap trailers;
+    int maxHeadBytes;
     private boolean headRequest;
     private boolean upgradeRequested;
-    private boolean persistent;
+    boolean persistent;
     private long received;
 
     private Http1Connection(StreamConnection connection, XnioIoThread ioThread) {
@@ -96,7 +82,7 @@ public final class Http1Connection {
         this.source = connection.getSourceChannel();
         this.sink = connection.getSinkChannel();
         this.rawSink = sink.getConduit();
-        this.request = new RequestConduit(rawSink);
+        this.request = new RequestConduit(rawSink, this::close);
         sink.setConduit(request);
         source.getReadSetter().set(channel -> onReadable());
         source.resumeReads();
@@ -272,7 +258,7 @@ public final class Http1Connection {
         }
     }
 
-    private void resumeSocketReads() {
+    void resumeSocketReads() {
         if (readsSuspended && (state == State.BODY || state == State.AWAITING_HEAD)) {
             readsSuspended = false;
             source.resumeReads();
@@ -280,7 +266,7 @@ public final class Http1Connection {
     }
 
     /** Reads more bytes behind those not yet consumed; the count, 0 when none are there, -1 at the end. */
-    private int fill() throws IOException {
+    int fill() throws IOException {
         if (buffer.position() > 0) {
             buffer.compact().flip();
         }
@@ -383,7 +369,7 @@ public final class Http1Connection {
             length = -1; // the body ends when the connection does
             persistent = false;
         }
-        body = new ResponseBody(length, chunked);
+        body = new ResponseBody(this, length, chunked);
         if (length == 0) {
             body.done = true;
             state = State.DONE;
@@ -426,398 +412,5 @@ public final class Http1Connection {
             public void close() {
             }
         };
-    }
-
-    /**
-     * The response body as a conduit: bytes come from what was read with the head first, then from the
-     * socket, ending at the Content-Length, the last chunk or the connection's end. Readiness is passed
-     * on from the connection only while the body's reader asks for it.
-     */
-    private final class ResponseBody implements StreamSourceConduit {
-        private final boolean chunked;
-        private final boolean toClose;
-        /** Bytes left of the body, when it has a length. */
-        private long remaining;
-        /** The chunked framing, when the body is chunked. */
-        private final ChunkedDecoder chunks;
-        boolean done;
-        boolean wantsReads;
-        private boolean terminated;
-        private ReadReadyHandler handler;
-
-        ResponseBody(long length, boolean chunked) {
-            this.chunked = chunked;
-            this.toClose = length < 0 && !chunked;
-            this.remaining = chunked ? 0 : length;
-            this.chunks = chunked ? new ChunkedDecoder(maxHeadBytes) : null;
-        }
-
-        void readReady() {
-            if (wantsReads && handler != null && !terminated) {
-                handler.readReady();
-            }
-        }
-
-        private void finish() {
-            done = true;
-            if (state == State.BODY && body == this) {
-                state = State.DONE;
-            }
-        }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            if (terminated) {
-                throw new ClosedChannelException();
-            }
-            if (done) {
-                return -1;
-            }
-            if (!dst.hasRemaining()) {
-                return 0;
-            }
-            if (chunked) {
-                return readChunked(dst);
-            }
-            if (buffer.hasRemaining()) {
-                int n = (int) Math.min(Math.min(buffer.remaining(), dst.remaining()), toClose ? Long.MAX_VALUE : remaining);
-                copy(dst, n);
-                if (!toClose && (remaining -= n) == 0) {
-                    finish();
-                }
-                return n;
-            }
-            int limit = dst.limit();
-            if (!toClose && dst.remaining() > remaining) {
-                dst.limit(dst.position() + (int) remaining); // what comes after the body stays on the socket
-            }
-            int n;
-            try {
-                n = source.read(dst);
-            } catch (IOException e) {
-                persistent = false;
-                throw e;
-            } finally {
-                dst.limit(limit);
-            }
-            if (n == -1) {
-                if (toClose) {
-                    finish();
-                    return -1;
-                }
-                persistent = false;
-                throw new IOException("the upstream closed the connection before the body ended");
-            }
-            if (!toClose && n > 0 && (remaining -= n) == 0) {
-                finish();
-            }
-            return n;
-        }
-
-        private void copy(ByteBuffer dst, int n) {
-            int limit = buffer.limit();
-            buffer.limit(buffer.position() + n);
-            dst.put(buffer);
-            buffer.limit(limit);
-        }
-
-        private int readChunked(ByteBuffer dst) throws IOException {
-            int total = 0;
-            while (dst.hasRemaining() && !done) {
-                if (!buffer.hasRemaining()) {
-                    if (total > 0) {
-                        break;
-                    }
-                    int n;
-                    try {
-                        n = fill();
-                    } catch (IOException e) {
-                        persistent = false;
-                        throw e;
-                    }
-                    if (n == -1) {
-                        persistent = false;
-                        throw new IOException("the upstream closed the connection before the last chunk");
-                    }
-                    if (n == 0) {
-                        return 0;
-                    }
-                }
-                try {
-                    total += chunks.decode(buffer, dst);
-                } catch (IOException e) {
-                    persistent = false;
-                    throw e;
-                }
-                if (chunks.isDone()) {
-                    trailers = chunks.trailers();
-                    finish();
-                }
-            }
-            return total > 0 ? total : done ? -1 : 0;
-        }
-
-        @Override
-        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-            long total = 0;
-            for (int i = offset; i < offset + length; i++) {
-                if (dsts[i].hasRemaining()) {
-                    int n = read(dsts[i]);
-                    if (n < 0) {
-                        return total > 0 ? total : -1;
-                    }
-                    total += n;
-                    if (dsts[i].hasRemaining()) {
-                        break;
-                    }
-                }
-            }
-            return total;
-        }
-
-        @Override
-        public long transferTo(long position, long count, FileChannel target) throws IOException {
-            return target.transferFrom(new ConduitReadableByteChannel(this), position, count);
-        }
-
-        @Override
-        public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target) throws IOException {
-            return Conduits.transfer(this, count, throughBuffer, target);
-        }
-
-        @Override
-        public void terminateReads() {
-            if (!terminated) {
-                terminated = true;
-                wantsReads = false;
-                if (!done) {
-                    persistent = false; // the rest of the body is still coming: the connection cannot be reused
-                }
-            }
-        }
-
-        @Override
-        public boolean isReadShutdown() {
-            return terminated;
-        }
-
-        @Override
-        public void resumeReads() {
-            wantsReads = true;
-            if (done || buffer.hasRemaining()) {
-                ioThread.execute(this::readReady);
-            } else {
-                resumeSocketReads();
-            }
-        }
-
-        @Override
-        public void suspendReads() {
-            wantsReads = false;
-        }
-
-        @Override
-        public void wakeupReads() {
-            wantsReads = true;
-            resumeSocketReads();
-            ioThread.execute(this::readReady);
-        }
-
-        @Override
-        public boolean isReadResumed() {
-            return wantsReads;
-        }
-
-        @Override
-        public void awaitReadable() throws IOException {
-            if (!done && !buffer.hasRemaining()) {
-                source.awaitReadable();
-            }
-        }
-
-        @Override
-        public void awaitReadable(long time, TimeUnit timeUnit) throws IOException {
-            if (!done && !buffer.hasRemaining()) {
-                source.awaitReadable(time, timeUnit);
-            }
-        }
-
-        @Override
-        public XnioIoThread getReadThread() {
-            return ioThread;
-        }
-
-        @Override
-        public void setReadReadyHandler(ReadReadyHandler handler) {
-            this.handler = handler;
-        }
-
-        @Override
-        public XnioWorker getWorker() {
-            return connection.getWorker();
-        }
-    }
-
-    /**
-     * The request side: the head goes out in front of the first body bytes (one gathering write), and a
-     * body of unknown length is framed in chunks. Shutting it down ends the request, never the socket.
-     */
-    private final class RequestConduit extends AbstractStreamSinkConduit<StreamSinkConduit> {
-        private final ByteBuffer framing = ByteBuffer.allocate(32);
-        private final ByteBuffer[] out = new ByteBuffer[3];
-        private ByteBuffer head = NOTHING;
-        private boolean chunked;
-        private boolean ended;
-        private boolean wroteChunk;
-        private long chunkLeft;
-        /** The whole request, its end included, has been handed to the socket. */
-        boolean complete;
-
-        RequestConduit(StreamSinkConduit next) {
-            super(next);
-            framing.flip();
-        }
-
-        void start(ByteBuffer head, boolean chunked) {
-            this.head = head;
-            this.chunked = chunked;
-            ended = false;
-            complete = false;
-            wroteChunk = false;
-            chunkLeft = 0;
-            framing.clear().flip();
-        }
-
-        void idle() {
-            head = NOTHING;
-            ended = true;
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            if (ended) {
-                throw new ClosedChannelException();
-            }
-            if (!chunked) {
-                if (!head.hasRemaining()) {
-                    return next.write(src);
-                }
-                int before = src.remaining();
-                out[0] = head;
-                out[1] = src;
-                next.write(out, 0, 2);
-                return before - src.remaining();
-            }
-            if (!src.hasRemaining()) {
-                return 0;
-            }
-            if (chunkLeft == 0) {
-                framing.clear();
-                if (wroteChunk) {
-                    framing.put(CRLF);
-                }
-                framing.put(Integer.toHexString(src.remaining()).getBytes(StandardCharsets.US_ASCII)).put(CRLF).flip();
-                chunkLeft = src.remaining();
-                wroteChunk = true;
-            }
-            int limit = src.limit();
-            if (src.remaining() > chunkLeft) {
-                src.limit(src.position() + (int) chunkLeft);
-            }
-            int before = src.remaining();
-            int written;
-            try {
-                out[0] = head;
-                out[1] = framing;
-                out[2] = src;
-                next.write(out, 0, 3);
-                written = before - src.remaining();
-            } finally {
-                src.limit(limit);
-            }
-            chunkLeft -= written;
-            return written;
-        }
-
-        @Override
-        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-            long total = 0;
-            for (int i = offset; i < offset + length; i++) {
-                if (srcs[i].hasRemaining()) {
-                    total += write(srcs[i]);
-                    if (srcs[i].hasRemaining()) {
-                        break;
-                    }
-                }
-            }
-            return total;
-        }
-
-        @Override
-        public int writeFinal(ByteBuffer src) throws IOException {
-            return Conduits.writeFinalBasic(this, src);
-        }
-
-        @Override
-        public long writeFinal(ByteBuffer[] srcs, int offset, int length) throws IOException {
-            return Conduits.writeFinalBasic(this, srcs, offset, length);
-        }
-
-        @Override
-        public long transferFrom(FileChannel src, long position, long count) throws IOException {
-            return src.transferTo(position, count, new ConduitWritableByteChannel(this));
-        }
-
-        @Override
-        public long transferFrom(StreamSourceChannel src, long count, ByteBuffer throughBuffer) throws IOException {
-            return IoUtils.transfer(src, count, throughBuffer, new ConduitWritableByteChannel(this));
-        }
-
-        @Override
-        public void terminateWrites() throws IOException {
-            if (ended) {
-                return;
-            }
-            if (chunked && chunkLeft != 0) {
-                throw new IOException("request body ended inside a chunk");
-            }
-            ended = true;
-            if (chunked) {
-                framing.clear();
-                if (wroteChunk) {
-                    framing.put(CRLF);
-                }
-                framing.put(LAST_CHUNK).flip();
-            }
-        }
-
-        @Override
-        public boolean isWriteShutdown() {
-            return ended;
-        }
-
-        @Override
-        public boolean flush() throws IOException {
-            while (head.hasRemaining() || framing.hasRemaining()) {
-                out[0] = head;
-                out[1] = framing;
-                if (next.write(out, 0, 2) == 0) {
-                    return false;
-                }
-            }
-            if (!next.flush()) {
-                return false;
-            }
-            if (ended) {
-                complete = true;
-            }
-            return true;
-        }
-
-        @Override
-        public void truncateWrites() {
-            ended = true;
-            close(); // a request cut short leaves the connection unusable
-        }
     }
 }
