@@ -3,104 +3,35 @@ package io.edgekit.proxy;
 import static java.util.Objects.requireNonNull;
 
 import io.edgekit.core.Edge;
-import io.edgekit.proxy.internal.server.AcceptGate;
-import io.edgekit.proxy.internal.io.BufferPool;
-import io.edgekit.proxy.internal.server.EdgeHttpHandler;
-import io.edgekit.proxy.internal.server.ListenerLimits;
-import io.edgekit.proxy.internal.server.ScanningOpenListener;
-import io.undertow.server.protocol.proxy.ProxyProtocolOpenListener;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
+import io.edgekit.proxy.internal.server.UndertowRuntime;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.handlers.HttpContinueReadHandler;
-import io.undertow.protocols.ssl.UndertowXnioSsl;
-import io.undertow.server.protocol.http.AlpnOpenListener;
-import io.undertow.server.protocol.http.HttpOpenListener;
-import io.undertow.server.protocol.http2.Http2OpenListener;
-import io.edgekit.proxy.internal.server.SniKeyManager;
-import java.security.GeneralSecurityException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import org.xnio.ChannelListener;
-import org.xnio.Sequence;
-import org.xnio.SslClientAuthMode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.xnio.IoUtils;
-import org.xnio.OptionMap;
-import org.xnio.Options;
-import org.xnio.StreamConnection;
-import org.xnio.Xnio;
-import org.xnio.XnioWorker;
-import org.xnio.channels.AcceptingChannel;
 
 /**
  * Runs an {@link Edge} on Undertow's server and client cores: HTTP/1.1 listeners in front, the
  * non-blocking client behind, both on the same IO threads. No Undertow handler chain is wrapped
- * around the edge (no per-request Host-validating handler). Start with {@link #start()}; {@link #shutdown(Duration)} stops accepting,
- * lets requests in flight finish up to a deadline, then closes everything. Thread-safe.
+ * around the edge (no per-request Host-validating handler). Start with {@link #start()}, which also
+ * starts the edge's components and health checkers; {@link #shutdown(Duration)} stops accepting, lets
+ * requests in flight finish up to a deadline, closes the components in reverse order, then closes
+ * everything. Thread-safe.
  */
 public final class EdgeServer implements AutoCloseable {
-    private static final Logger logger = LoggerFactory.getLogger(EdgeServer.class);
-
     private final Edge edge;
-    private final List<Listener> listeners;
-    private final int ioThreads;
-    private final int maxHeaderBytes;
-    private final int maxHeaders;
-    private final int maxConnections;
-    private final boolean http2Cleartext;
-    private final int maxConnectionsPerClient;
-    private final Duration headerReadTimeout;
-    private final Duration idleTimeout;
-    private final ExecutorService offloadExecutor;
-    private final EdgeHttpHandler handler;
-    private final HttpHandler root;
-    private final BufferPool buffers = new BufferPool(16 * 1024, true, 1024);
-    private final List<AcceptingChannel<? extends StreamConnection>> acceptors = new ArrayList<>();
-    private final List<InetSocketAddress> boundAddresses = new ArrayList<>();
-    private XnioWorker worker;
-    /** What closes each listener's open connections at shutdown. */
-    private final List<Runnable> openListeners = new ArrayList<>();
-    /** Reloads changed certificates, off the IO threads. */
-    private final ScheduledExecutorService reloader = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "edgekit-tls-reload");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final UndertowRuntime runtime;
 
     private EdgeServer(Builder b) {
         this.edge = b.edge;
-        this.listeners = List.copyOf(b.listeners);
-        this.ioThreads = b.ioThreads;
-        this.maxHeaderBytes = b.maxHeaderBytes;
-        this.maxHeaders = b.maxHeaders;
-        this.headerReadTimeout = b.headerReadTimeout;
-        this.idleTimeout = b.idleTimeout;
-        this.offloadExecutor = new ThreadPoolExecutor(b.offloadThreads, b.offloadThreads, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(b.offloadQueue), r -> {
-                    Thread thread = new Thread(r, "edgekit-offload");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        this.maxConnections = b.maxConnections;
-        this.http2Cleartext = b.http2Cleartext;
-        this.maxConnectionsPerClient = b.maxConnectionsPerClient;
-        this.handler = new EdgeHttpHandler(edge, ioThreads, offloadExecutor,
-                new ListenerLimits(b.maxUrlLength, b.maxHeaderBytes, b.maxHeaders, b.allowedHosts));
-        this.root = new HttpContinueReadHandler(handler);
+        List<UndertowRuntime.ListenerSpec> specs = new ArrayList<>();
+        for (Listener listener : b.listeners) {
+            specs.add(new UndertowRuntime.ListenerSpec(listener.host, listener.port,
+                    listener.tls == null ? null : listener.tls.settings(), listener.proxyProtocol));
+        }
+        this.runtime = new UndertowRuntime(edge, specs, new UndertowRuntime.Settings(b.ioThreads, b.maxHeaderBytes,
+                b.maxHeaders, b.headerReadTimeout, b.idleTimeout, b.maxUrlLength, b.http2Cleartext, b.maxConnections,
+                b.maxConnectionsPerClient, List.copyOf(b.allowedHosts), b.offloadThreads, b.offloadQueue));
     }
 
     public static Builder builder(Edge edge) {
@@ -109,11 +40,11 @@ public final class EdgeServer implements AutoCloseable {
 
     /**
      * The edge as an Undertow handler, for an Undertow application that mounts it itself. Requests reach
-     * the engine on the IO thread; the application's listener options apply.
+     * the engine on the IO thread; the application's listener options apply. The edge's components and
+     * health checkers are not started this way: only {@link #start()} starts them.
      */
     public static HttpHandler httpHandler(Edge edge) {
-        return new HttpContinueReadHandler(new EdgeHttpHandler(edge, MAX_IO_THREADS,
-                java.util.concurrent.ForkJoinPool.commonPool(), ListenerLimits.DEFAULT));
+        return UndertowRuntime.httpHandler(edge, MAX_IO_THREADS);
     }
 
     /** Upper bound on the IO threads of an Undertow server the edge is mounted in. */
@@ -123,130 +54,15 @@ public final class EdgeServer implements AutoCloseable {
         return edge;
     }
 
-    /** Binds every listener and starts serving. */
-    public synchronized EdgeServer start() {
-        if (worker != null) {
-            throw new IllegalStateException("server already started");
-        }
-        XnioWorker created;
-        try {
-            created = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
-                    .set(Options.WORKER_IO_THREADS, ioThreads)
-                    .set(Options.WORKER_TASK_CORE_THREADS, 1)
-                    .set(Options.WORKER_TASK_MAX_THREADS, 1)
-                    .set(Options.WORKER_NAME, "edgekit")
-                    .set(Options.TCP_NODELAY, true)
-                    .getMap());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start IO threads", e);
-        }
-        OptionMap serverOptions = OptionMap.builder()
-                // the parser's strict settings, pinned: the edge canonicalises the raw path itself
-                .set(UndertowOptions.DECODE_URL, false)
-                .set(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)
-                .set(UndertowOptions.ALLOW_UNKNOWN_PROTOCOLS, false)
-                .set(UndertowOptions.ENABLE_HTTP2, false)
-                .set(UndertowOptions.ALLOW_ENCODED_SLASH, true)
-                // the edge answers its own limits (414, 431); Undertow's, higher, only close the connection
-                .set(UndertowOptions.MAX_HEADER_SIZE, 2 * maxHeaderBytes + 16 * 1024)
-                .set(UndertowOptions.MAX_HEADERS, 2 * maxHeaders)
-                // body limits are the edge's own, per route (413 with a problem body)
-                .set(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
-                .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
-                .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) headerReadTimeout.toMillis())
-                .set(UndertowOptions.NO_REQUEST_TIMEOUT, (int) idleTimeout.toMillis())
-                .getMap();
-        OptionMap socketOptions = OptionMap.builder()
-                .set(Options.TCP_NODELAY, true)
-                .set(Options.REUSE_ADDRESSES, true)
-                .set(Options.BACKLOG, 1024)
-                .getMap();
-        OptionMap http2Options = OptionMap.builder().addAll(serverOptions)
-                .set(UndertowOptions.ENABLE_HTTP2, true)
-                .set(UndertowOptions.HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 100)
-                .set(UndertowOptions.HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, maxHeaderBytes)
-                // rapid-reset defence: a client resetting more than 200 streams in 30 s is cut off
-                .set(UndertowOptions.MAX_RST_FRAMES_PER_WINDOW, 200)
-                .set(UndertowOptions.RST_FRAMES_TIME_WINDOW, 30_000)
-                .getMap();
-        try {
-            for (Listener listener : listeners) {
-                HttpOpenListener http = new HttpOpenListener(buffers, serverOptions);
-                http.setRootHandler(root);
-                openListeners.add(http::closeConnections);
-                InetSocketAddress bind = new InetSocketAddress(listener.host, listener.port);
-                AcceptingChannel<? extends StreamConnection> channel;
-                if (listener.proxyProtocol) {
-                    ProxyProtocolOpenListener proxy = new ProxyProtocolOpenListener(new ScanningOpenListener(http,
-                            maxConnectionsPerClient, edge.runtime()),
-                            null, buffers, serverOptions);
-                    channel = created.createStreamConnectionServer(bind, new AcceptGate(proxy, maxConnections,
-                            maxConnectionsPerClient, edge.trustedProxies(), edge.runtime()),
-                            socketOptions);
-                } else if (listener.tls == null) {
-                    if (http2Cleartext) {
-                        http.setUndertowOptions(http2Options); // h2c by prior knowledge
-                    }
-                    channel = created.createStreamConnectionServer(bind,
-                            new AcceptGate(http, maxConnections, maxConnectionsPerClient, edge.runtime()),
-                            socketOptions);
-                } else {
-                    channel = tlsServer(created, bind, listener.tls, http, http2Options, socketOptions);
-                }
-                channel.resumeAccepts();
-                acceptors.add(channel);
-                InetSocketAddress address = channel.getLocalAddress(InetSocketAddress.class);
-                boundAddresses.add(address);
-                logger.info("edge listening on {}://{}:{}", listener.tls == null ? "http" : "https",
-                        address.getHostString(), address.getPort());
-            }
-        } catch (IOException | GeneralSecurityException e) {
-            acceptors.forEach(IoUtils::safeClose);
-            acceptors.clear();
-            created.shutdownNow();
-            throw new UncheckedIOException("cannot listen on " + listeners, e instanceof IOException io ? io
-                    : new IOException(e));
-        }
-        this.worker = created;
-        edge.runtime().start(handler.probes(created, buffers)); // components and health checkers
+    /** Binds every listener, starts the edge's components and health checkers, and starts serving. */
+    public EdgeServer start() {
+        runtime.start();
         return this;
     }
 
-    private AcceptingChannel<? extends StreamConnection> tlsServer(XnioWorker worker, InetSocketAddress bind,
-            TlsConfig tls, HttpOpenListener http, OptionMap http2Options, OptionMap socketOptions)
-            throws IOException, GeneralSecurityException {
-        SniKeyManager keys = new SniKeyManager(tls.sources);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(new KeyManager[] {keys}, null, null);
-        if (!tls.reloadEvery.isZero()) {
-            long millis = tls.reloadEvery.toMillis();
-            reloader.scheduleWithFixedDelay(keys::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);
-        }
-        UndertowXnioSsl ssl = new UndertowXnioSsl(worker.getXnio(), OptionMap.EMPTY, buffers, context);
-        OptionMap.Builder options = OptionMap.builder().addAll(socketOptions)
-                .set(Options.SSL_ENABLED, true)
-                .set(Options.SSL_CLIENT_AUTH_MODE, SslClientAuthMode.NOT_REQUESTED)
-                .set(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(tls.protocols));
-        if (!tls.cipherSuites.isEmpty()) {
-            options.set(Options.SSL_ENABLED_CIPHER_SUITES, Sequence.of(tls.cipherSuites));
-        }
-        ChannelListener<StreamConnection> open = http;
-        if (tls.http2) {
-            Http2OpenListener h2 = new Http2OpenListener(buffers, http2Options, "h2");
-            h2.setRootHandler(root);
-            AlpnOpenListener alpn = new AlpnOpenListener(buffers, http2Options, "http/1.1", http);
-            alpn.addProtocol(Http2OpenListener.HTTP2, h2, 10);
-            openListeners.add(h2::closeConnections);
-            open = alpn;
-        }
-        return ssl.createSslConnectionServer(worker, bind,
-                new AcceptGate(open, maxConnections, maxConnectionsPerClient, edge.runtime()),
-                options.getMap());
-    }
-
     /** The address of listener {@code index} (in the order added), as bound. */
-    public synchronized InetSocketAddress address(int index) {
-        return boundAddresses.get(index);
+    public InetSocketAddress address(int index) {
+        return runtime.addresses().get(index);
     }
 
     /** The port of the first listener, as bound (useful with port 0). */
@@ -254,11 +70,12 @@ public final class EdgeServer implements AutoCloseable {
         return address().getPort();
     }
 
-    public synchronized InetSocketAddress address() {
-        if (boundAddresses.isEmpty()) {
+    public InetSocketAddress address() {
+        List<InetSocketAddress> bound = runtime.addresses();
+        if (bound.isEmpty()) {
             throw new IllegalStateException("server not started");
         }
-        return boundAddresses.get(0);
+        return bound.get(0);
     }
 
     /**
@@ -267,52 +84,21 @@ public final class EdgeServer implements AutoCloseable {
      * that keeps growing is a leak.
      */
     public long buffersOnLoan() {
-        return buffers.onLoan();
+        return runtime.buffersOnLoan();
     }
 
     /** Upstream connections open now, busy and idle. */
     public int openUpstreamConnections() {
-        return handler.openUpstreamConnections();
+        return runtime.openUpstreamConnections();
     }
 
     /**
      * Graceful shutdown: stops accepting connections, answers new requests on open connections with
-     * 503, lets requests in flight finish for up to {@code drain}, then closes every connection and the
-     * IO threads. Returns true if every request finished in time.
+     * 503, lets requests in flight finish for up to {@code drain}, closes the edge's components, then
+     * closes every connection and the IO threads. Returns true if every request finished in time.
      */
     public boolean shutdown(Duration drain) {
-        XnioWorker stopping;
-        synchronized (this) {
-            stopping = worker;
-            if (stopping == null) {
-                return true;
-            }
-            worker = null;
-        }
-        acceptors.forEach(IoUtils::safeClose);
-        boolean drained;
-        try {
-            drained = handler.drain(Math.max(0, drain.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            drained = false;
-        }
-        if (!drained) {
-            logger.warn("shutdown: {} requests still in flight after {} ms; closing their connections",
-                    handler.inFlight(), drain.toMillis());
-        }
-        edge.runtime().close(); // components and health checkers, in reverse order
-        openListeners.forEach(Runnable::run);
-        reloader.shutdownNow();
-        stopping.shutdownNow();
-        try {
-            stopping.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        offloadExecutor.shutdownNow();
-        logger.info("edge stopped");
-        return drained;
+        return runtime.shutdown(drain);
     }
 
     /** Shuts down with a 10 second drain. */

@@ -3,6 +3,7 @@ package io.edgekit.proxy;
 import static java.util.Objects.requireNonNull;
 
 import io.edgekit.proxy.internal.server.SniKeyManager;
+import io.edgekit.proxy.internal.server.UndertowRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,11 @@ public final class TlsConfig {
         this.cipherSuites = List.copyOf(b.cipherSuites);
         this.reloadEvery = b.reloadEvery;
         this.http2 = b.http2;
+    }
+
+    /** The settings the runtime binds a TLS listener with. */
+    UndertowRuntime.TlsSettings settings() {
+        return new UndertowRuntime.TlsSettings(sources, protocols, cipherSuites, reloadEvery, http2);
     }
 
     public static Builder builder() {
