@@ -51,6 +51,7 @@ public final class Edge {
     final Ticker ticker;
     final Scheduler scheduler;
     final List<Component> components;
+    final Router.Factory routerFactory;
     final EndpointGroups groups;
     private final AtomicReference<RoutePlans> snapshot = new AtomicReference<>();
     private final EdgeRuntime runtime;
@@ -75,6 +76,7 @@ public final class Edge {
         this.ticker = b.ticker;
         this.scheduler = b.scheduler != null ? b.scheduler : BackgroundScheduler.shared();
         this.components = List.copyOf(b.components);
+        this.routerFactory = b.routerFactory;
         this.groups = new EndpointGroups(ticker, scheduler);
         this.snapshot.set(RoutePlans.compile(b.routes, this, groups));
         this.runtime = new EdgeRuntime(this);
@@ -125,8 +127,8 @@ public final class Edge {
         return edgeOnlyHeaders;
     }
 
-    /** The route table in force now. */
-    public RouteTable routeTable() {
+    /** The router in force now: a {@link RouteTable} unless another {@link Router.Factory} was set. */
+    public Router router() {
         return snapshot.get().table;
     }
 
@@ -206,6 +208,7 @@ public final class Edge {
         private final List<Component> components = new ArrayList<>();
         private Ticker ticker = Ticker.system();
         private Scheduler scheduler;
+        private Router.Factory routerFactory = Router.Factory.INDEXED;
 
         private Builder() {
         }
@@ -279,6 +282,12 @@ public final class Edge {
          */
         public Builder decorator(Filter decorator) {
             decorators.add(requireNonNull(decorator, "decorator"));
+            return this;
+        }
+
+        /** How routes are matched (default {@link Router.Factory#INDEXED}, the indexed {@link RouteTable}). */
+        public Builder router(Router.Factory factory) {
+            this.routerFactory = requireNonNull(factory, "factory");
             return this;
         }
 

@@ -69,8 +69,12 @@ final class ExchangeCall {
             return Response.problem(404, "Not Found", "no route matches " + request.method() + " "
                     + request.path()).completed();
         }
-        exchange.routeMatch(match.get());
         plan = snap.plan(match.get().route());
+        if (plan == null) {
+            throw new IllegalStateException("the router matched route '" + match.get().route().id()
+                    + "', which it was not compiled from");
+        }
+        exchange.routeMatch(match.get());
         exchange.listener().routed(exchange, match.get());
         exchange.put(EngineAttrs.MAX_REQUEST_BODY, plan.maxRequestBodyBytes());
         exchange.put(EngineAttrs.TIMEOUTS, plan.timeouts());

@@ -11,7 +11,7 @@ import java.util.Map;
  * timeouts and body limit). Immutable; published atomically by the edge.
  */
 final class RoutePlans {
-    final RouteTable table;
+    final Router table;
     private final Map<Route, Plan> plans;
 
     /** Everything a routed request needs, computed when the table is compiled. */
@@ -19,7 +19,7 @@ final class RoutePlans {
             EndpointGroup[] splitGroups, Timeouts timeouts, long maxRequestBodyBytes, EndpointGroup mirror) {
     }
 
-    private RoutePlans(RouteTable table, Map<Route, Plan> plans) {
+    private RoutePlans(Router table, Map<Route, Plan> plans) {
         this.table = table;
         this.plans = plans;
     }
@@ -34,7 +34,7 @@ final class RoutePlans {
      * the route's. Endpoint groups come from {@code groups}, made on first sight of an upstream's name.
      */
     static RoutePlans compile(List<Route> routes, Edge edge, EndpointGroups groups) {
-        RouteTable table = RouteTable.compile(routes, edge.pathOptions.caseInsensitive());
+        Router table = edge.routerFactory.compile(List.copyOf(routes), edge.pathOptions);
         Map<Route, Plan> plans = new IdentityHashMap<>();
         Map<String, Upstream> seen = new java.util.HashMap<>();
         for (Route route : routes) {

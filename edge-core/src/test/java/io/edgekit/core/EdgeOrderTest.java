@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Decorators around routing and policies, route-group policies, denials that keep headers, splits. */
@@ -116,5 +117,22 @@ class EdgeOrderTest {
         }
         assertTrue(onCanary > 20 && onCanary < 90, onCanary + " of 500 users on v2");
         assertEquals("split[v1 90, v2 10, sticky]", edge.explain(Request.get("/")).target());
+    }
+
+    @Test
+    void anotherRouterCanBePluggedInAndARouteItWasNotGivenIsA500() {
+        Router.Factory byHeader = (routes, options) -> request -> routes.stream()
+                .filter(r -> r.id().equals(request.headers().firstOrNull("x-route")))
+                .findFirst().map(r -> new RouteMatch(r, Map.of()));
+        Route a = Route.named("a").path("/a").to((ex, r) -> Response.of(200, "text/plain", "a").completed()).build();
+        Route b = Route.named("b").path("/b").to((ex, r) -> Response.of(200, "text/plain", "b").completed()).build();
+        Edge edge = Edge.builder().router(byHeader).route(a).route(b).build();
+        EdgeTester tester = new EdgeTester(edge, new InMemoryTransport());
+        assertEquals("b", EdgeTest.body(tester.send(Request.get("/a").withHeader("x-route", "b"))));
+        assertEquals(404, tester.send(Request.get("/a")).status());
+        Route stranger = Route.named("x").path("/x").to(OK).build();
+        Edge broken = Edge.builder().router((routes, options) -> request -> Optional.of(new RouteMatch(stranger,
+                Map.of()))).route(a).build();
+        assertEquals(500, new EdgeTester(broken, new InMemoryTransport()).send(Request.get("/a")).status());
     }
 }
