@@ -1,5 +1,6 @@
 package io.edgekit.proxy.internal.io;
 
+import io.edgekit.core.Ticker;
 import java.util.concurrent.TimeUnit;
 import org.xnio.XnioIoThread;
 
@@ -31,10 +32,19 @@ public final class CallSweeper {
     };
     private boolean scheduled;
 
-    public CallSweeper(XnioIoThread ioThread) {
+    private final Ticker ticker;
+
+    /** A sweeper on {@code ioThread} that reads deadlines on {@code ticker}, the edge's clock. */
+    public CallSweeper(XnioIoThread ioThread, Ticker ticker) {
         this.ioThread = ioThread;
+        this.ticker = ticker;
         head.previous = head;
         head.next = head;
+    }
+
+    /** The clock the entries' deadlines are read on. */
+    public Ticker ticker() {
+        return ticker;
     }
 
     public void add(Entry entry) {
@@ -65,7 +75,7 @@ public final class CallSweeper {
 
     private void sweep() {
         scheduled = false;
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         Entry entry = head.next;
         while (entry != head) {
             Entry following = entry.next;

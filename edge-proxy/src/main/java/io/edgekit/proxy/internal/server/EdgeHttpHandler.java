@@ -65,7 +65,7 @@ public final class EdgeHttpHandler implements HttpHandler {
         this.limits = limits;
         this.ticker = runtime.ticker();
         this.pools = new ConnectionPools(ioThreads, ticker);
-        this.transport = new UndertowTransport(pools, ioThreads);
+        this.transport = new UndertowTransport(pools, ioThreads, ticker);
         this.schedulers = new IoScheduler[ioThreads];
         this.offloadExecutor = offloadExecutor;
         this.inbound = new InboundRequests(limits);

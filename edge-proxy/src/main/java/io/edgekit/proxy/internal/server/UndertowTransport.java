@@ -23,8 +23,11 @@ public final class UndertowTransport implements Transport {
     /** One sweeper per IO thread, by thread number; each slot is only touched by its own thread. */
     private final CallSweeper[] sweepers;
 
-    UndertowTransport(ConnectionPools pools, int ioThreads) {
+    private final io.edgekit.core.Ticker ticker;
+
+    UndertowTransport(ConnectionPools pools, int ioThreads, io.edgekit.core.Ticker ticker) {
         this.pools = pools;
+        this.ticker = ticker;
         this.sweepers = new CallSweeper[ioThreads];
     }
 
@@ -32,7 +35,7 @@ public final class UndertowTransport implements Transport {
         int n = ioThread.getNumber();
         CallSweeper sweeper = sweepers[n];
         if (sweeper == null) {
-            sweeper = new CallSweeper(ioThread);
+            sweeper = new CallSweeper(ioThread, ticker);
             sweepers[n] = sweeper;
         }
         return sweeper;

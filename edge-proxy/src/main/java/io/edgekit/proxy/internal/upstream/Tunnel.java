@@ -26,7 +26,7 @@ public final class Tunnel extends CallSweeper.Entry implements Activity {
     private final StreamConnection upstream;
     private final long idleNanos;
     private final CallSweeper sweeper;
-    private long lastActivity = System.nanoTime();
+    private long lastActivity;
     private int open = 2;
     private boolean closed;
 
@@ -35,6 +35,7 @@ public final class Tunnel extends CallSweeper.Entry implements Activity {
         this.upstream = upstream;
         this.idleNanos = idle.toNanos();
         this.sweeper = sweeper;
+        this.lastActivity = sweeper.ticker().nanos();
     }
 
     public static void start(StreamConnection client, StreamConnection upstream, ByteBufferPool buffers, Duration idle,
@@ -68,7 +69,7 @@ public final class Tunnel extends CallSweeper.Entry implements Activity {
 
     @Override
     public void touch() {
-        lastActivity = System.nanoTime();
+        lastActivity = sweeper.ticker().nanos();
     }
 
     @Override
