@@ -13,6 +13,23 @@ final class Await {
     private Await() {
     }
 
+    /** A condition that may throw (a probe over a socket): a throw counts as not yet. */
+    @FunctionalInterface
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    /** Polls {@code check}, which may throw; a throw counts as not yet. */
+    static void untilHolds(String what, Duration bound, Check check) {
+        until(what, bound, () -> {
+            try {
+                return check.holds();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
     static void until(String what, BooleanSupplier condition) {
         until(what, Duration.ofSeconds(5), condition);
     }

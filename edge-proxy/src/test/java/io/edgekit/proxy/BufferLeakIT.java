@@ -100,12 +100,9 @@ class BufferLeakIT extends EdgeServerFixture {
         String refused = RawHttp.exchange(server.port(), "GET /echo/x HTTP/1.1\r\nHost: x\r\n folded: yes\r\n\r\n");
         assertTrue(refused.startsWith("HTTP/1.1 400"), refused);
 
-        long onLoan = server.buffersOnLoan();
-        for (int i = 0; i < 100 && onLoan != 0; i++) {
-            Thread.sleep(50); // connections the edge closed are released on their IO threads
-            onLoan = server.buffersOnLoan();
-        }
-        assertEquals(0, onLoan, "server buffers still on loan with nothing in flight");
+        // connections the edge closed are released on their IO threads
+        Await.until("every server buffer back with nothing in flight", java.time.Duration.ofSeconds(5),
+                () -> server.buffersOnLoan() == 0);
     }
 
     private static Upstream upstream(int port) {

@@ -59,7 +59,10 @@ class ListenerLimitsIT {
                 java.net.Socket b = new java.net.Socket("127.0.0.1", small.port())) {
             a.getOutputStream().write("GET / HTTP/1.1\r\nHost: e\r\n\r\n".getBytes());
             b.getOutputStream().write("GET / HTTP/1.1\r\nHost: e\r\n\r\n".getBytes());
-            Thread.sleep(100);
+            a.setSoTimeout(3000);
+            b.setSoTimeout(3000);
+            RawHttp.readHead(a.getInputStream()); // answered: both are surely counted, and stay open
+            RawHttp.readHead(b.getInputStream());
             String answer = RawHttp.exchange(small.port(), "GET / HTTP/1.1\r\nHost: e\r\n\r\n");
             assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
             assertTrue(answer.contains("too many connections"), answer);

@@ -141,13 +141,8 @@ class TlsIT {
 
             Path[] fresh = TestCertificates.pem(reloaded, dir, "default");
             Files.setLastModifiedTime(fresh[0], java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            String presented = "";
-            while (System.nanoTime() < deadline && !presented.equals("CN=reloaded")) {
-                presented = handshake("localhost")[0];
-                Thread.sleep(50);
-            }
-            assertEquals("CN=reloaded", presented);
+            Await.untilHolds("the reloaded certificate is presented", Duration.ofSeconds(10),
+                    () -> handshake("localhost")[0].equals("CN=reloaded"));
 
             out.write("GET /after HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
