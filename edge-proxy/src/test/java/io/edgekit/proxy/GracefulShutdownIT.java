@@ -40,11 +40,7 @@ class GracefulShutdownIT {
                 inFlight.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/w" + i))
                         .build(), HttpResponse.BodyHandlers.ofString()));
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (slow.requests.get() < 10 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertEquals(10, slow.requests.get());
+            Await.until("all 10 requests at the backend", Duration.ofSeconds(10), () -> slow.requests.get() == 10);
             assertTrue(server.shutdown(Duration.ofSeconds(10)), "drained in time");
             for (CompletableFuture<HttpResponse<String>> response : inFlight) {
                 assertEquals(200, response.join().statusCode());
@@ -70,10 +66,7 @@ class GracefulShutdownIT {
             CompletableFuture<HttpResponse<String>> pending = HttpClient.newHttpClient().sendAsync(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (stuck.requests.get() < 1 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.until("the request at the backend", Duration.ofSeconds(10), () -> stuck.requests.get() >= 1);
             long start = System.nanoTime();
             boolean drained = server.shutdown(Duration.ofMillis(300));
             assertEquals(false, drained);
