@@ -6,12 +6,13 @@
 #
 #   benchmarks/load/ab.sh before.jar after.jar [more.jar ...]
 #   ROUNDS=6 DURATION=6 benchmarks/load/ab.sh before.jar after.jar
+#   benchmarks/load/ab.sh before.jar after.jar after.jar,--count-events   (a jar with options of its own)
 #
 # Build a jar of an earlier commit with: git worktree add /tmp/old REV && (cd /tmp/old &&
 #   mvn -B -ntp -q package -DskipTests -pl benchmarks -am) && cp /tmp/old/benchmarks/target/edge-bench-server.jar before.jar
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 A.jar B.jar [C.jar ...]" >&2; exit 2; }
-for jar in "$@"; do [ -f "$jar" ] || { echo "no such jar: $jar" >&2; exit 2; }; done
+for spec in "$@"; do jar=${spec%%,*}; [ -f "$jar" ] || { echo "no such jar: $jar" >&2; exit 2; }; done
 ROUNDS=${ROUNDS:-4}
 DURATION=${DURATION:-6}
 CONNECTIONS=${CONNECTIONS:-50}
@@ -26,10 +27,15 @@ start_upstreams
 
 names=(); ports=(); jpids=()
 i=0
-for jar in "$@"; do
-  name="$(basename "$jar" .jar)#$i"
+for spec in "$@"; do
+  jar=${spec%%,*}
+  options=()
+  [ "$spec" = "$jar" ] || IFS=, read -r -a options <<< "${spec#*,}"
+  name="$(basename "$jar" .jar)"
+  [ ${#options[@]} -eq 0 ] || name="$name$(printf '+%s' "${options[@]}")"
+  name="$name#$i"
   port=$(free_port)
-  start_java_server "$work/$i.out" "$port" -jar "$jar"
+  start_java_server "$work/$i.out" "$port" -jar "$jar" "${options[@]}"
   jpids+=($STARTED_PID); names+=("$name"); ports+=("$port")
   i=$((i + 1))
 done

@@ -4,7 +4,9 @@ import io.edgekit.core.Balancer;
 
 /**
  * The load-balancer role's built-in balancers. Every picker is lock-free and allocation-free on
- * {@code pick}; each keeps its state per health snapshot.
+ * {@code pick}, and picks among the endpoints its {@link io.edgekit.core.EndpointSnapshot} says are serving;
+ * the engine makes a new picker whenever the upstream's endpoint group changes, and a picker's state (such
+ * as in-flight counts) starts afresh with it.
  */
 public final class Balancers {
     private Balancers() {

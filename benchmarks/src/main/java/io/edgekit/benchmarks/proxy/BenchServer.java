@@ -18,7 +18,7 @@ import java.util.concurrent.CountDownLatch;
  * harnesses start it exactly so, and it prints {@code ready} once it accepts connections:
  *
  * <pre>java -jar benchmarks/target/edge-bench-server.jar --port P --upstream 127.0.0.1:A --upstream 127.0.0.1:B
- *     [--io-threads N] [--filters] [--cache] [--cache-store-set-cookie]</pre>
+ *     [--io-threads N] [--filters] [--cache] [--cache-store-set-cookie] [--count-events]</pre>
  *
  * Without {@code --filters} the edge forwards as the load script's NGINX is configured to: it adds
  * {@code X-Forwarded-For} (and removes any forwarding field a client sends), and no request id field.
@@ -26,7 +26,9 @@ import java.util.concurrent.CountDownLatch;
  * X-Forwarded-Proto}, {@code -Host}, {@code -Port}, {@code Forwarded}), {@code X-Request-Id} both ways,
  * hiding topology headers and a response header rewrite.
  * {@code --cache} puts the shared HTTP cache in front of the upstreams; {@code --cache-store-set-cookie}
- * also lets it store responses that set cookies (off by default).
+ * also lets it store responses that set cookies (off by default). {@code --count-events} adds an exchange
+ * listener that counts every event (head received, routed, attempt started and ended, head written,
+ * completed) in shared counters: what a metrics listener costs at least.
  */
 public final class BenchServer {
     private BenchServer() {
@@ -39,6 +41,7 @@ public final class BenchServer {
         boolean filters = false;
         boolean cache = false;
         boolean storeSetCookie = false;
+        boolean countEvents = false;
         List<Endpoint> upstreams = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -55,6 +58,7 @@ public final class BenchServer {
                 case "--filters" -> filters = true;
                 case "--cache" -> cache = true;
                 case "--cache-store-set-cookie" -> storeSetCookie = true;
+                case "--count-events" -> countEvents = true;
                 default -> usage("unknown argument: " + arg);
             }
         }
@@ -84,6 +88,9 @@ public final class BenchServer {
         Edge.Builder builder = Edge.builder().route(route.build());
         if (!filters) {
             builder.forwardedFields(ForwardedFields.X_FORWARDED_FOR).requestIdField(false);
+        }
+        if (countEvents) {
+            builder.listener(new EventCounter());
         }
         Edge edge = builder.build();
         EdgeServer server = EdgeServer.builder(edge).listen("127.0.0.1", port).ioThreads(ioThreads)
@@ -118,7 +125,7 @@ public final class BenchServer {
         System.err.println("edge-bench-server: " + error);
         System.err.println("usage: java -jar benchmarks/target/edge-bench-server.jar --port P "
                 + "--upstream HOST:PORT [--upstream HOST:PORT ...] [--io-threads N] [--filters] [--cache] "
-                + "[--cache-store-set-cookie]");
+                + "[--cache-store-set-cookie] [--count-events]");
         System.exit(2);
     }
 }
