@@ -130,12 +130,7 @@ final class AttemptUnit {
         Live live = new Live(attempt, picker);
         inFlight.add(live);
         exchange.listener().attemptStarted(attempt);
-        CompletionStage<Response> stage;
-        try {
-            stage = transport.send(attempt);
-        } catch (RuntimeException e) {
-            stage = CompletableFuture.failedFuture(e);
-        }
+        CompletionStage<Response> stage = send(transport, attempt);
         live.stage = stage;
         if (!upstream.attemptTimeout().isZero()) {
             live.timer = exchange.scheduler().schedule(upstream.attemptTimeout(), () -> {
@@ -170,7 +165,7 @@ final class AttemptUnit {
             cause = UpstreamException.timeout("attempt " + attempt.number() + " to " + attempt.endpoint()
                     + " timed out");
         } else {
-            kind = cause instanceof UpstreamException ue ? ue.kind() : Outcome.Kind.CANCELLED;
+            kind = kindOf(cause);
         }
         Outcome outcome = new Outcome(attempt.endpoint(), kind, response == null ? 0 : response.status(), latency);
         live.picker.onComplete(attempt, outcome);
@@ -242,6 +237,20 @@ final class AttemptUnit {
         }
     }
 
+    /** Sends through the transport; a transport that throws fails the attempt instead. */
+    private static CompletionStage<Response> send(Transport transport, Attempt attempt) {
+        try {
+            return transport.send(attempt);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** How a failed attempt ended: its {@link UpstreamException}'s kind, else abandoned by the edge. */
+    private static Outcome.Kind kindOf(Throwable cause) {
+        return cause instanceof UpstreamException ue ? ue.kind() : Outcome.Kind.CANCELLED;
+    }
+
     /** The request as it goes to {@code endpoint}: the route's path and host rewrites applied. */
     static Request outbound(Route route, Request request, Endpoint endpoint) {
         String path = route.upstreamPath(request.path());
@@ -265,18 +274,11 @@ final class AttemptUnit {
         }
         attempt.picked(endpoint.get(), outbound(route, copy, endpoint.get()), exchange.ticker().nanos());
         exchange.listener().attemptStarted(attempt);
-        CompletionStage<Response> sent;
-        try {
-            sent = transport.send(attempt);
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
-        }
-        sent.thenCompose(response -> response.body().aggregate(MIRROR_MAX_RESPONSE).thenApply(b -> response))
+        send(transport, attempt).thenCompose(response -> response.body().aggregate(MIRROR_MAX_RESPONSE).thenApply(b -> response))
                 .whenComplete((response, error) -> {
                     long latency = exchange.ticker().nanos() - attempt.startNanos();
                     Throwable cause = error == null ? null : ExchangeCall.unwrap(error);
-                    Outcome.Kind kind = cause == null ? Outcome.Kind.RESPONSE
-                            : cause instanceof UpstreamException ue ? ue.kind() : Outcome.Kind.CANCELLED;
+                    Outcome.Kind kind = cause == null ? Outcome.Kind.RESPONSE : kindOf(cause);
                     Outcome outcome = new Outcome(endpoint.get(), kind, response == null ? 0 : response.status(),
                             latency);
                     picker.onComplete(attempt, outcome);

@@ -94,4 +94,22 @@ class ExchangeEventsIT extends EdgeServerFixture {
         assertEquals(6, events.completions().size());
         assertTrue(events.completions().get(1).bytesOut() > 0, "the 431's problem body was counted");
     }
+
+    @Test
+    void aHeadUndertowsParserRefusesIsAnsweredAsAProblemAndReachesTheListener() throws Exception {
+        start(backends.echo("a"), 100);
+        for (String head : List.of("GET /echo/x HTTP/1.1\r\nHost: e\r\nX Foo: bar\r\n\r\n",
+                "GET /echo/x HTTP/1.1\r\nHost: e\r\nX-Foo: a\u0000b\r\n\r\n")) {
+            String answer = RawHttp.exchange(server.port(), head);
+            assertTrue(answer.startsWith("HTTP/1.1 400 Bad Request\r\n"), answer);
+            assertTrue(answer.contains("Content-Type: application/problem+json"), answer);
+            assertTrue(answer.contains("\"detail\":\"malformed request head\""), answer);
+            assertEquals(1, answer.split("HTTP/1\\.1 ", -1).length - 1, "exactly one response: " + answer);
+        }
+        awaitCompletions(2);
+        for (List<String> exchange : events.exchanges()) {
+            assertEquals(List.of("headReceived", "noRoute", "head 400", "completed 400"), exchange);
+        }
+        assertTrue(events.completions().get(0).bytesOut() > 0);
+    }
 }

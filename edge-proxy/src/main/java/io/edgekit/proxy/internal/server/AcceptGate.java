@@ -1,16 +1,13 @@
 package io.edgekit.proxy.internal.server;
 
 import io.edgekit.core.EdgeRuntime;
-import io.edgekit.core.Exchange;
 import io.edgekit.core.Problem;
 import io.edgekit.core.Request;
 import io.edgekit.core.TrustedProxies;
-import io.edgekit.core.internal.RequestIds;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +93,7 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
             return;
         }
         if (proxies == null) {
-            connection.getSourceChannel().setConduit(new HeadScanConduit(connection.getSourceChannel().getConduit()));
+            watch(connection, runtime);
         }
         openListener.handleEvent(connection);
         ClientCounts.onClose(connection, () -> {
@@ -105,32 +102,28 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
         });
     }
 
+    /**
+     * Puts the edge's watchers on a client connection: the head scanner below Undertow's parser, and the
+     * refusal watch that turns the parser's own bare 400 into the edge's problem response.
+     */
+    static void watch(StreamConnection connection, EdgeRuntime runtime) {
+        connection.getSourceChannel().setConduit(new HeadScanConduit(connection.getSourceChannel().getConduit()));
+        connection.getSinkChannel().setConduit(new RefusalWatchConduit(connection.getSinkChannel().getConduit(),
+                runtime, connection.getPeerAddress()));
+    }
+
     /** 429 with Retry-After and a close: the client has as many connections open as it may. */
     static void refuseOverClientLimit(StreamConnection connection, EdgeRuntime runtime) {
         refuse(connection, new Problem(429, "Too Many Requests", "too many connections from this client"), true,
                 runtime);
     }
 
-    /** What a refused connection's exchange says of its request: none was read. */
-    private static final Request NO_HEAD = Request.of("-", "/");
-
     /** Writes a problem response if the socket takes it at once, then closes. Never blocks. */
     private static void refuse(StreamConnection connection, Problem problem, boolean retryAfter,
             EdgeRuntime runtime) {
-        String requestId = RequestIds.next();
-        boolean requestIdField = runtime.sendsRequestIdField();
-        Exchange exchange = runtime.refused(Exchange.builder(NO_HEAD).requestId(requestId)
-                .peer((InetSocketAddress) connection.getPeerAddress()).ticker(runtime.ticker()));
-        runtime.responseHeadWritten(exchange, problem.status());
+        RawRefusals.Refusal refusal = RawRefusals.refuse(runtime, connection.getPeerAddress(), problem, retryAfter);
+        ByteBuffer out = refusal.bytes();
         Throwable failure = null;
-        byte[] body = problem.toJson(requestId).getBytes(StandardCharsets.UTF_8);
-        String head = "HTTP/1.1 " + problem.status() + " " + problem.title() + "\r\n"
-                + "Content-Type: " + Problem.MEDIA_TYPE + "\r\n"
-                + (requestIdField ? "X-Request-Id: " + requestId + "\r\n" : "")
-                + (retryAfter ? "Retry-After: 1\r\n" : "")
-                + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
-        ByteBuffer out = ByteBuffer.allocate(head.length() + body.length);
-        out.put(head.getBytes(StandardCharsets.US_ASCII)).put(body).flip();
         try {
             connection.getSinkChannel().write(out);
             connection.getSinkChannel().flush();
@@ -141,6 +134,6 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
             failure = new IOException("the socket did not take the refusal at once");
         }
         IoUtils.safeClose(connection);
-        runtime.complete(exchange, problem.status(), 0, failure == null ? body.length : 0, 0, null, failure);
+        refusal.complete(runtime, failure);
     }
 }

@@ -35,7 +35,7 @@ public final class ScanningOpenListener implements OpenListener {
             AcceptGate.refuseOverClientLimit(connection, runtime);
             return;
         }
-        connection.getSourceChannel().setConduit(new HeadScanConduit(connection.getSourceChannel().getConduit()));
+        AcceptGate.watch(connection, runtime);
         http.handleEvent(connection);
         ClientCounts.onClose(connection, () -> perClient.release(client, count));
     }

@@ -250,7 +250,12 @@ public final class ConnectionPools {
                 return;
             }
             sweepScheduled = true;
-            ioThread.executeAfter(this::sweep, upstream.keepAlive().toNanos(), TimeUnit.NANOSECONDS);
+            try {
+                ioThread.executeAfter(this::sweep, upstream.keepAlive().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the IO thread is stopping (shutdown): its connections close with it, nothing to sweep
+                sweepScheduled = false;
+            }
         }
 
         private void sweep() {
