@@ -58,6 +58,8 @@ class AttemptUnitIT extends EdgeServerFixture {
         }
         assertTrue(busy.requests.get() >= 2, "busy got " + busy.requests.get()); // first attempts went there too
         Await.until("4 completions", () -> events.completions().size() == 4);
+        // the 503s were discarded unread: their connections closed, only the one to the fine endpoint is pooled
+        Await.until("the busy endpoint's connections closed", () -> server.openUpstreamConnections() == 1);
         for (var completion : events.completions()) {
             assertEquals(Endpoint.of("127.0.0.1", fine.port()), completion.endpoint().get());
         }

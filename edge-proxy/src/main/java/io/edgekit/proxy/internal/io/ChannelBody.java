@@ -146,6 +146,21 @@ public final class ChannelBody implements Body {
         return result;
     }
 
+    /**
+     * Gives the body up unread: its owner is told on the IO thread, and an upstream connection is then
+     * closed rather than read to its end. Nothing happens if the body was already read or taken.
+     */
+    @Override
+    public synchronized void discard() {
+        if (taken) {
+            return;
+        }
+        taken = true;
+        if (owner != null) {
+            IoThreads.run(ioThread, owner::bodyDiscarded);
+        }
+    }
+
     /** True while nobody has read the body: the runtime may splice it. */
     public synchronized boolean isUntouched() {
         return !taken;
