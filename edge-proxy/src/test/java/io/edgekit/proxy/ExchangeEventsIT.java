@@ -112,4 +112,30 @@ class ExchangeEventsIT extends EdgeServerFixture {
         }
         assertTrue(events.completions().get(0).bytesOut() > 0);
     }
+
+    @Test
+    void theCompletionCarriesTheCacheStatusAndAHitHasNoEndpoint() throws Exception {
+        TestBackend cacheable = backends.start("cacheable", ex -> {
+            ex.getResponseHeaders().put(io.undertow.util.Headers.CACHE_CONTROL, "max-age=60");
+            ex.getResponseSender().send("fresh");
+        });
+        Upstream upstream = Upstream.named("c").endpoint("127.0.0.1", cacheable.port()).build();
+        Edge edge = Edge.builder().listener(events).route(Route.named("cached").path("/**")
+                .filter(HttpCache.builder().build()).to(upstream).build()).build();
+        server = EdgeServer.builder(edge).listen("127.0.0.1", 0).build().start();
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/page")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("fresh", response.body());
+            awaitCompletions(i + 1);
+        }
+        Completion miss = events.completions().get(0);
+        Completion hit = events.completions().get(1);
+        assertTrue(miss.cacheStatus().get().contains("stored"), miss.toString());
+        assertEquals(Endpoint.of("127.0.0.1", cacheable.port()), miss.endpoint().get());
+        assertTrue(hit.cacheStatus().get().contains("hit"), hit.cacheStatus().get());
+        assertTrue(hit.endpoint().isEmpty(), "the cache answered, no endpoint served");
+        assertEquals(5, hit.bytesOut());
+        assertEquals(1, cacheable.requests.get());
+    }
 }
