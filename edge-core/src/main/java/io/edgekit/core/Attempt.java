@@ -32,6 +32,7 @@ public final class Attempt {
     private final Kind kind;
     private final Upstream upstream;
     private final Timeouts timeouts;
+    private EndpointGroup group;
     private Endpoint endpoint;
     private Request outbound;
     private long startNanos;
@@ -89,6 +90,14 @@ public final class Attempt {
         return timeouts;
     }
 
+    /**
+     * The live endpoint group the endpoint was picked from: what passive health checks eject from. Null in
+     * attempts made by tests for pickers.
+     */
+    public EndpointGroup group() {
+        return group;
+    }
+
     /** The endpoint picked; null before the pick. */
     public Endpoint endpoint() {
         return endpoint;
@@ -108,6 +117,10 @@ public final class Attempt {
     public boolean isReplayable() {
         Body body = request.body();
         return body.isEmpty() || body instanceof io.edgekit.core.internal.BytesBody;
+    }
+
+    void group(EndpointGroup group) {
+        this.group = group;
     }
 
     void picked(Endpoint endpoint, Request outbound, long startNanos) {

@@ -108,6 +108,7 @@ final class AttemptUnit {
 
     private void launch(Attempt.Kind kind) {
         Attempt attempt = new Attempt(exchange, request, ++made, tried, kind, upstream, timeouts);
+        attempt.group(group);
         Balancer.Picker picker = group.picker();
         Optional<Endpoint> picked = picker.pick(attempt);
         if (picked.isEmpty()) {
@@ -267,6 +268,7 @@ final class AttemptUnit {
     static void mirror(Exchange exchange, Route route, EndpointGroup group, Upstream upstream, Timeouts timeouts,
             Transport transport, Request copy) {
         Attempt attempt = new Attempt(exchange, copy, 1, List.of(), Attempt.Kind.MIRROR, upstream, timeouts);
+        attempt.group(group);
         Balancer.Picker picker = group.picker();
         Optional<Endpoint> endpoint = picker.pick(attempt);
         if (endpoint.isEmpty()) {
