@@ -30,4 +30,40 @@ public final class Balancers {
     public static Balancer leastInFlight() {
         return new LeastInFlightBalancer(System.nanoTime());
     }
+
+    /**
+     * Uniformly at random among the serving endpoints (weights ignored); a retry avoids endpoints already
+     * tried when it can.
+     */
+    public static Balancer random() {
+        return new RandomBalancer();
+    }
+
+    /**
+     * Consistent hashing on a ring with 100 virtual nodes per unit of weight: requests with the same key go to
+     * the same endpoint while it serves; removing one of N endpoints moves only its keys, about 1/N. Spread is
+     * uneven by up to about a third at this ring size (more virtual nodes even it out; {@link #maglev} is even
+     * to within a few percent).
+     */
+    public static Balancer ringHash(HashKey key) {
+        return ringHash(key, 100);
+    }
+
+    /** {@link #ringHash(HashKey)} with {@code virtualNodes} points per unit of weight (1-1000). */
+    public static Balancer ringHash(HashKey key, int virtualNodes) {
+        java.util.Objects.requireNonNull(key, "key");
+        if (virtualNodes < 1 || virtualNodes > 1000) {
+            throw new IllegalArgumentException("virtualNodes: " + virtualNodes + " (expected: 1-1000)");
+        }
+        return new RingHashBalancer(key, virtualNodes);
+    }
+
+    /**
+     * Maglev consistent hashing with a table of 65,537 slots: a pick is one array read whatever the number of
+     * endpoints; removing one of N endpoints moves about 1/N of the keys.
+     */
+    public static Balancer maglev(HashKey key) {
+        java.util.Objects.requireNonNull(key, "key");
+        return new MaglevBalancer(key, MaglevBalancer.DEFAULT_TABLE_SIZE);
+    }
 }

@@ -30,7 +30,8 @@ class BalancersTest {
             Endpoint.of("10.0.0.3", 80));
 
     static Stream<Balancer> balancers() {
-        return Stream.of(Balancers.roundRobin(), Balancers.leastInFlight(SEED));
+        return Stream.of(Balancers.roundRobin(), Balancers.leastInFlight(SEED), Balancers.random(),
+                Balancers.ringHash(HashKey.header("x-user")), Balancers.maglev(HashKey.header("x-user")));
     }
 
     private static Attempt attempt(List<Endpoint> tried) {

@@ -1,0 +1,105 @@
+package io.edgekit.balance;
+
+import io.edgekit.core.Attempt;
+import io.edgekit.core.Balancer;
+import io.edgekit.core.Endpoint;
+import io.edgekit.core.EndpointSnapshot;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Consistent hashing on a ring: each serving endpoint owns {@code virtualNodes x weight} points (hashes of
+ * its address and the point's number); a request's key hashes to a point, and the first endpoint point at
+ * or after it (wrapping) takes the request. Removing one of N endpoints moves only the keys it owned, about
+ * 1/N. A retry walks on along the ring to an endpoint not tried yet. Requests without a key go round robin.
+ * See {@link Balancers#ringHash}.
+ */
+final class RingHashBalancer implements Balancer {
+    private final HashKey key;
+    private final int virtualNodes;
+
+    RingHashBalancer(HashKey key, int virtualNodes) {
+        this.key = key;
+        this.virtualNodes = virtualNodes;
+    }
+
+    @Override
+    public Picker newPicker(EndpointSnapshot snapshot) {
+        return new RingPicker(key, snapshot.serving(), virtualNodes);
+    }
+
+    @Override
+    public String name() {
+        return "ringHash";
+    }
+
+    /** The ring: sorted point hashes and, at the same index, the endpoint owning each. Thread-safe. */
+    static final class RingPicker implements Picker {
+        private final HashKey key;
+        private final long[] points;
+        private final Optional<Endpoint>[] owners;
+        private final Optional<Endpoint>[] options;
+        private final AtomicInteger next = new AtomicInteger();
+
+        @SuppressWarnings("unchecked")
+        RingPicker(HashKey key, List<Endpoint> endpoints, int virtualNodes) {
+            this.key = key;
+            this.options = new Optional[endpoints.size()];
+            int total = 0;
+            for (int i = 0; i < endpoints.size(); i++) {
+                options[i] = Optional.of(endpoints.get(i));
+                total += virtualNodes * endpoints.get(i).weight();
+            }
+            long[][] pairs = new long[total][];
+            int at = 0;
+            for (int i = 0; i < endpoints.size(); i++) {
+                String address = endpoints.get(i).address();
+                for (int v = 0; v < virtualNodes * endpoints.get(i).weight(); v++) {
+                    pairs[at++] = new long[] {HashKey.hash(address + "#" + v), i};
+                }
+            }
+            Arrays.sort(pairs, (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+            this.points = new long[total];
+            this.owners = new Optional[total];
+            for (int p = 0; p < total; p++) {
+                points[p] = pairs[p][0];
+                owners[p] = options[(int) pairs[p][1]];
+            }
+        }
+
+        @Override
+        public Optional<Endpoint> pick(Attempt attempt) {
+            if (points.length == 0) {
+                return Optional.empty();
+            }
+            long hash = key.hash(attempt);
+            if (hash == HashKey.ABSENT) {
+                return roundRobin(attempt);
+            }
+            int start = Arrays.binarySearch(points, hash);
+            if (start < 0) {
+                start = -start - 1;
+            }
+            for (int i = 0; i < points.length; i++) {
+                Optional<Endpoint> owner = owners[(start + i) % points.length];
+                if (attempt.tried().isEmpty() || !attempt.hasTried(owner.get())) {
+                    return owner;
+                }
+            }
+            return owners[start % points.length];
+        }
+
+        private Optional<Endpoint> roundRobin(Attempt attempt) {
+            int start = Math.floorMod(next.getAndIncrement(), options.length);
+            for (int i = 0; i < options.length; i++) {
+                Optional<Endpoint> option = options[(start + i) % options.length];
+                if (attempt.tried().isEmpty() || !attempt.hasTried(option.get())) {
+                    return option;
+                }
+            }
+            return options[start];
+        }
+    }
+}
