@@ -66,4 +66,23 @@ public final class Balancers {
         java.util.Objects.requireNonNull(key, "key");
         return new MaglevBalancer(key, MaglevBalancer.DEFAULT_TABLE_SIZE);
     }
+
+    /**
+     * Power of two choices on a peak-EWMA latency score: each pick samples two endpoints and takes the one
+     * whose moving average of response-head latency times (requests in flight + 1), over weight, is lower. A
+     * slow answer raises an endpoint's average at once; faster ones bring it down with a time constant of
+     * {@code decay}. Steers away from slow endpoints before they queue. Random choices come from {@code seed}.
+     */
+    public static Balancer peakEwma(java.time.Duration decay, long seed) {
+        java.util.Objects.requireNonNull(decay, "decay");
+        if (decay.isNegative() || decay.isZero()) {
+            throw new IllegalArgumentException("decay: " + decay + " (expected: > 0)");
+        }
+        return new LeastInFlightBalancer(seed, decay.toNanos());
+    }
+
+    /** {@link #peakEwma(java.time.Duration, long)} with a 10 s time constant, seeded from the clock. */
+    public static Balancer peakEwma() {
+        return peakEwma(java.time.Duration.ofSeconds(10), System.nanoTime());
+    }
 }

@@ -31,6 +31,7 @@ class BalancersTest {
 
     static Stream<Balancer> balancers() {
         return Stream.of(Balancers.roundRobin(), Balancers.leastInFlight(SEED), Balancers.random(),
+                Balancers.peakEwma(java.time.Duration.ofSeconds(10), SEED),
                 Balancers.ringHash(HashKey.header("x-user")), Balancers.maglev(HashKey.header("x-user")));
     }
 
@@ -118,5 +119,24 @@ class BalancersTest {
         assertEquals(1, pickers.size());
         assertEquals(0, pickers.get(0).inFlight(Endpoint.of("10.0.0.1", 80)), "seed " + SEED);
         assertEquals(0, pickers.get(0).inFlight(Endpoint.of("10.0.0.2", 80)), "seed " + SEED);
+    }
+
+    @Test
+    void peakEwmaSteersAwayFromASlowEndpointEvenWhenNothingQueues() {
+        LeastInFlightBalancer.InFlightPicker picker = (LeastInFlightBalancer.InFlightPicker)
+                Balancers.peakEwma(java.time.Duration.ofSeconds(10), SEED).newPicker(EndpointSnapshot.of(THREE));
+        Endpoint slow = THREE.get(0);
+        int slowPicks = 0;
+        for (int i = 0; i < 300; i++) {
+            Attempt attempt = attempt(List.of());
+            Endpoint picked = picker.pick(attempt).orElseThrow();
+            slowPicks += picked.equals(slow) ? 1 : 0;
+            long latency = picked.equals(slow) ? 100_000_000 : 1_000_000; // 100 ms against 1 ms
+            picker.onComplete(attempt, new Outcome(picked, Outcome.Kind.RESPONSE, 200, latency));
+        }
+        // every request completes before the next, so in-flight counts alone could not tell them apart
+        assertTrue(slowPicks < 20, "seed " + SEED + ": slow endpoint got " + slowPicks + " of 300");
+        assertTrue(picker.cost(slow) >= 99_000_000, "its average keeps the peak: " + picker.cost(slow));
+        assertEquals(0, picker.inFlight(slow));
     }
 }
