@@ -17,4 +17,43 @@ public interface Admission {
 
     /** Admits everything. */
     Admission ALWAYS = attempt -> true;
+
+    /**
+     * Admits when each of {@code admissions} admits, asked in order; when one refuses, those that admitted
+     * before it are told the attempt ended {@link Outcome.Kind#UNAVAILABLE} (so a counter they raised comes
+     * down). Every admission is told every admitted attempt's outcome.
+     */
+    static Admission allOf(Admission... admissions) {
+        Admission[] all = admissions.clone();
+        for (Admission admission : all) {
+            java.util.Objects.requireNonNull(admission, "admission");
+        }
+        return new Admission() {
+            @Override
+            public boolean admit(Attempt attempt) {
+                for (int i = 0; i < all.length; i++) {
+                    if (!all[i].admit(attempt)) {
+                        Outcome refused = new Outcome(attempt.endpoint(), Outcome.Kind.UNAVAILABLE, 0, 0);
+                        for (int j = 0; j < i; j++) {
+                            all[j].onComplete(attempt, refused);
+                        }
+                        return false;
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public void onComplete(Attempt attempt, Outcome outcome) {
+                for (Admission admission : all) {
+                    admission.onComplete(attempt, outcome);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "allOf" + java.util.Arrays.toString(all);
+            }
+        };
+    }
 }

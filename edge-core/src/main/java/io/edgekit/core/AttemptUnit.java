@@ -124,7 +124,7 @@ final class AttemptUnit {
         attempt.picked(endpoint, outbound(route, request, endpoint), exchange.ticker().nanos());
         if (!upstream.admission().admit(attempt)) {
             ended(null, attempt, new Outcome(endpoint, Outcome.Kind.UNAVAILABLE, 0, 0),
-                    UpstreamException.unavailable("upstream '" + upstream.name() + "': admission refused "
+                    UpstreamException.overloaded("upstream '" + upstream.name() + "': admission refused "
                             + endpoint));
             return;
         }

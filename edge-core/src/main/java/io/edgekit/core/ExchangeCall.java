@@ -240,6 +240,10 @@ final class ExchangeCall {
                             ue.kind() == Outcome.Kind.TIMEOUT && ue.getMessage().startsWith("the request")
                                     ? ue.getMessage() : "upstream" + name + " did not answer in time");
                 case 503:
+                    if (ue.isOverloaded()) {
+                        return Response.problem(503, "Service Unavailable", "upstream" + name
+                                + " is at its limit of requests").withHeader("retry-after", "1");
+                    }
                     return Response.problem(503, "Service Unavailable",
                             "upstream" + name + " has no endpoint available");
                 default:
