@@ -24,8 +24,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Active health checks in memory: scripted probe answers, a manual clock, the rise and fall thresholds. */
+@Timeout(20)
 class ActiveHealthCheckTest {
     private static final String A = "10.0.0.1:80";
     private static final String B = "10.0.0.2:80";

@@ -17,8 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Circuit breaking by concurrency, in memory: over the limit a request is refused at once with 503. */
+@Timeout(20)
 class CircuitBreakerTest {
     private final List<CompletableFuture<Response>> held = new ArrayList<>();
     private final InMemoryTransport transport = new InMemoryTransport()

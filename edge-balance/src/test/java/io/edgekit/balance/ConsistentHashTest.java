@@ -18,10 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Ring hash and Maglev: stickiness, spread, what removing an endpoint remaps (measured), keys, retries. */
+@Timeout(20)
 class ConsistentHashTest {
     private static final int KEYS = 20_000;
 

@@ -18,8 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Passive health checks in memory, on a manual clock: ejection, growing ejections, re-admission by time. */
+@Timeout(20)
 class OutlierDetectionTest {
     private static final String A = "10.0.0.1:80";
     private static final String B = "10.0.0.2:80";

@@ -33,6 +33,7 @@ public final class Attempt {
     private final Upstream upstream;
     private final Timeouts timeouts;
     private EndpointGroup group;
+    private Response response;
     private Endpoint endpoint;
     private Request outbound;
     private long startNanos;
@@ -96,6 +97,15 @@ public final class Attempt {
      */
     public EndpointGroup group() {
         return group;
+    }
+
+    /** The response head this attempt got, once it got one (a retry rule may read its fields); else null. */
+    public Response response() {
+        return response;
+    }
+
+    void response(Response response) {
+        this.response = response;
     }
 
     /** The endpoint picked; null before the pick. */

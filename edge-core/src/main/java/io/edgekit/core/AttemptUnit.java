@@ -169,6 +169,9 @@ final class AttemptUnit {
             kind = kindOf(cause);
         }
         Outcome outcome = new Outcome(attempt.endpoint(), kind, response == null ? 0 : response.status(), latency);
+        if (response != null) {
+            attempt.response(response);
+        }
         live.picker.onComplete(attempt, outcome);
         upstream.admission().onComplete(attempt, outcome);
         if (result.isDone()) { // a hedge that lost, or the exchange was answered otherwise

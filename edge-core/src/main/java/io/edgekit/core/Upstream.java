@@ -89,7 +89,11 @@ public final class Upstream {
         return maxAttempts;
     }
 
-    /** Decides whether a failed attempt is tried again; {@link RetryRule#onConnectFailure()} by default. */
+    /**
+     * Decides whether a failed attempt is tried again. By default, as NGINX does: a connect failure on any
+     * request, and a reset or a timeout before the response head for an idempotent request whose body can be
+     * sent again ({@link RetryRule#idempotent} with no statuses).
+     */
     public RetryRule retryRule() {
         return retryRule;
     }
@@ -185,7 +189,7 @@ public final class Upstream {
         private int maxResponseHeaderBytes = 64 * 1024;
         private boolean http2;
         private boolean resendOnClosedConnection = true;
-        private RetryRule retryRule = RetryRule.onConnectFailure();
+        private RetryRule retryRule = RetryRule.idempotent(Set.of());
         private RetryBudget retryBudget = RetryBudget.unlimited();
         private Admission admission = Admission.ALWAYS;
         private Duration attemptTimeout = Duration.ZERO;

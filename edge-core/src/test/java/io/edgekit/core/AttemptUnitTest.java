@@ -13,8 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The attempt unit, in memory: retry rules, budgets, backoff, per-attempt timeouts, hedging, admission. */
+@Timeout(20)
 class AttemptUnitTest {
     private static final String ONE = "10.0.0.1:80";
     private static final String TWO = "10.0.0.2:80";
@@ -127,7 +129,8 @@ class AttemptUnitTest {
     @Test
     void anAttemptThatTimesOutIsA504WithoutARetry() {
         InMemoryTransport transport = new InMemoryTransport().hang(ONE).hang(TWO);
-        Upstream upstream = api().attemptTimeout(Duration.ofSeconds(1)).build();
+        Upstream upstream = api().attemptTimeout(Duration.ofSeconds(1)).retryRule(RetryRule.onConnectFailure())
+                .build();
         EdgeTester tester = tester(upstream, transport);
         CompletableFuture<Response> response = tester.start(Request.get("/"), "203.0.113.1");
         tester.clock().advance(Duration.ofSeconds(1));

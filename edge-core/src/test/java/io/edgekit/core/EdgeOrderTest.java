@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Decorators around routing and policies, route-group policies, denials that keep headers, splits. */
+@Timeout(20)
 class EdgeOrderTest {
     private static final Handler OK = (ex, r) -> Response.of(200, "text/plain", "ok").completed();
     private static final Policy DENY = Policy.named("deny", (ex, r) -> Decision.deny(401, "Unauthorized", "no").completed());

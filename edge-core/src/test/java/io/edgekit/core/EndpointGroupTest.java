@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Live endpoint groups: runtime changes, snapshots to the balancer, identity across route swaps. */
+@Timeout(20)
 class EndpointGroupTest {
     private final ManualClock clock = new ManualClock();
     private final InMemoryTransport transport = new InMemoryTransport()

@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The exchange listener seam, in memory: each event, in order, exactly once; listeners compose. */
+@Timeout(20)
 class ExchangeListenerTest {
     private static final Upstream API = Upstream.named("api")
             .endpoint("10.0.0.1", 80).endpoint("10.0.0.2", 80).build();
