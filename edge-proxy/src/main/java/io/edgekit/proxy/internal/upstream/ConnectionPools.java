@@ -231,6 +231,14 @@ public final class ConnectionPools {
             scheduleSweep();
         }
 
+        /** Closes every idle connection of this pool. */
+        void dropIdle() {
+            Pooled pooled;
+            while ((pooled = idle.pollFirst()) != null) {
+                pooled.close();
+            }
+        }
+
         private void closed(Pooled pooled) {
             open--;
             idle.remove(pooled);
@@ -376,6 +384,14 @@ public final class ConnectionPools {
 
         void release(boolean reusable) {
             pool.release(this, reusable);
+        }
+
+        /**
+         * This kept-alive connection failed before any response: the endpoint may be gone, so the other idle
+         * connections to it (on this IO thread) are closed rather than tried one after another.
+         */
+        void dropIdleSiblings() {
+            pool.dropIdle();
         }
     }
 }

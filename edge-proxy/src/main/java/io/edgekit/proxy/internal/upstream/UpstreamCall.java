@@ -6,7 +6,6 @@ import io.edgekit.core.Exchange;
 import io.edgekit.core.Headers;
 import io.edgekit.core.Request;
 import io.edgekit.core.Response;
-import io.edgekit.core.RetryRule;
 import io.edgekit.core.Timeouts;
 import io.edgekit.core.Upstream;
 import io.edgekit.core.UpstreamException;
@@ -536,8 +535,14 @@ public final class UpstreamCall extends CallSweeper.Entry implements ConnectionP
      */
     private boolean retriedOnAnotherConnection(String why) {
         if (!reused || responseReceived || responseStarted || finished || future.isDone() || staleRetries >= 2
-                || !upstream.resendOnClosedConnection() || !replayable()) {
+                || !upstream.resendOnClosedConnection() || !UpstreamHeads.replayable(request, exchange)) {
             return false;
+        }
+        if (pooled != null) {
+            pooled.dropIdleSiblings(); // the endpoint may be gone: its other idle connections are not tried
+        }
+        if (!upstream.retryBudget().tryRetry()) {
+            return false; // a resend counts against the upstream's retry budget
         }
         staleRetries++;
         logger.debug("request {} to {}: kept-alive connection failed ({}), retrying on another", exchange.requestId(),
@@ -555,12 +560,6 @@ public final class UpstreamCall extends CallSweeper.Entry implements ConnectionP
         requestPump = null;
         pools.acquire(endpoint, upstream, ioThread, buffers, timeouts.connect(), this);
         return true;
-    }
-
-    private boolean replayable() {
-        Body body = request.body();
-        return RetryRule.isIdempotent(request.method()) && exchange.getOrNull(Tunnel.UPGRADE) == null
-                && (body instanceof BytesBody || body.length() == 0);
     }
 
     /** Called by the sweeper: fails the call when a deadline passed; false once the call is over. */

@@ -137,6 +137,13 @@ final class UpstreamHeads {
         return body.length();
     }
 
+    /** Whether a request may go out again on another connection: idempotent, no upgrade, its body in memory. */
+    static boolean replayable(Request request, io.edgekit.core.Exchange exchange) {
+        Body body = request.body();
+        return io.edgekit.core.RetryRule.isIdempotent(request.method()) && exchange.getOrNull(Tunnel.UPGRADE) == null
+                && (body instanceof io.edgekit.core.internal.BytesBody || body.length() == 0);
+    }
+
     /** {@code Connection: keep-alive} or {@code close}, as nearly every upstream sends: no field to drop by name. */
     private static boolean namesNothingElse(String connection) {
         return connection.equalsIgnoreCase("keep-alive") || connection.equalsIgnoreCase("close");
