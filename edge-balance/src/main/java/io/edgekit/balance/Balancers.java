@@ -85,4 +85,15 @@ public final class Balancers {
     public static Balancer peakEwma() {
         return peakEwma(java.time.Duration.ofSeconds(10), System.nanoTime());
     }
+
+    /**
+     * Wraps {@code inner} with priorities, zones and panic: picks among the lowest priority level that has at
+     * least {@code minHealthyPercent} of its endpoints serving (spilling over into the next levels otherwise),
+     * in {@code localZone} while at least that share of its endpoints there serve (else in every zone), and
+     * among every endpoint, ejected ones included, when fewer than {@code panicPercent} of the upstream's
+     * endpoints serve. Decided once per endpoint snapshot, never per pick.
+     */
+    public static Balancer zoneAware(Balancer inner, String localZone, int minHealthyPercent, int panicPercent) {
+        return new ZoneAwareBalancer(inner, localZone, minHealthyPercent, panicPercent);
+    }
 }

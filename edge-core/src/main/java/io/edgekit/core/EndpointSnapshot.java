@@ -17,16 +17,24 @@ public final class EndpointSnapshot {
     private final List<Endpoint> serving;
 
     EndpointSnapshot(String upstream, long version, List<EndpointState> all) {
+        this(upstream, version, List.copyOf(all), servingOf(all));
+    }
+
+    private EndpointSnapshot(String upstream, long version, List<EndpointState> all, List<Endpoint> serving) {
         this.upstream = upstream;
         this.version = version;
-        this.all = List.copyOf(all);
+        this.all = all;
+        this.serving = serving;
+    }
+
+    private static List<Endpoint> servingOf(List<EndpointState> all) {
         List<Endpoint> up = new ArrayList<>(all.size());
         for (EndpointState state : all) {
             if (state.isServing()) {
                 up.add(state.endpoint());
             }
         }
-        this.serving = List.copyOf(up);
+        return List.copyOf(up);
     }
 
     /** A snapshot in which every endpoint of {@code endpoints} is serving: for tests and simple balancers. */
@@ -37,6 +45,20 @@ public final class EndpointSnapshot {
             states.add(new EndpointState(endpoint, EndpointState.Status.SERVING, 0, 0));
         }
         return new EndpointSnapshot("", 0, states);
+    }
+
+    /** A snapshot of {@code upstream}'s endpoints in the given states: for tests and balancers that filter. */
+    public static EndpointSnapshot of(String upstream, List<EndpointState> states) {
+        requireNonNull(upstream, "upstream");
+        return new EndpointSnapshot(upstream, 0, List.copyOf(states));
+    }
+
+    /**
+     * This snapshot with {@code serving} as the endpoints that take new requests (every state unchanged): what
+     * a balancer that narrows or widens the choice (zones, priorities, panic) hands to the balancer it wraps.
+     */
+    public EndpointSnapshot withServing(List<Endpoint> serving) {
+        return new EndpointSnapshot(upstream, version, all, List.copyOf(serving));
     }
 
     /** The upstream's name ({@code ""} for snapshots made by {@link #of}). */
@@ -54,7 +76,10 @@ public final class EndpointSnapshot {
         return all;
     }
 
-    /** The endpoints that may take new requests (serving or starting), in the order added. */
+    /**
+     * The endpoints that may take new requests, in the order added: those serving or starting, unless a
+     * balancer narrowed or widened the choice ({@link #withServing}).
+     */
     public List<Endpoint> serving() {
         return serving;
     }
