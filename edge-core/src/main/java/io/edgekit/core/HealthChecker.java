@@ -11,4 +11,31 @@ public interface HealthChecker {
 
     /** Starts watching {@code group}; the returned handle is closed at shutdown. */
     AutoCloseable start(EndpointGroup group, EdgeContext context);
+
+    /** Several checkers on one upstream (discovery and active checks, say), started in order, closed in reverse. */
+    static HealthChecker allOf(HealthChecker... checkers) {
+        HealthChecker[] all = checkers.clone();
+        for (HealthChecker checker : all) {
+            java.util.Objects.requireNonNull(checker, "checker");
+        }
+        return (group, context) -> {
+            AutoCloseable[] started = new AutoCloseable[all.length];
+            for (int i = 0; i < all.length; i++) {
+                started[i] = all[i].start(group, context);
+            }
+            return () -> {
+                Exception first = null;
+                for (int i = started.length - 1; i >= 0; i--) {
+                    try {
+                        started[i].close();
+                    } catch (Exception e) {
+                        first = first == null ? e : first;
+                    }
+                }
+                if (first != null) {
+                    throw first;
+                }
+            };
+        };
+    }
 }
