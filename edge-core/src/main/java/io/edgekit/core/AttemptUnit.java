@@ -117,10 +117,14 @@ final class AttemptUnit {
             return;
         }
         Endpoint endpoint = picked.get();
-        List<Endpoint> nowTried = new ArrayList<>(tried.size() + 1);
-        nowTried.addAll(tried);
-        nowTried.add(endpoint);
-        tried = List.copyOf(nowTried);
+        if (tried.isEmpty()) {
+            tried = List.of(endpoint);
+        } else {
+            List<Endpoint> nowTried = new ArrayList<>(tried.size() + 1);
+            nowTried.addAll(tried);
+            nowTried.add(endpoint);
+            tried = List.copyOf(nowTried);
+        }
         attempt.picked(endpoint, outbound(route, request, endpoint), exchange.ticker().nanos());
         if (!upstream.admission().admit(attempt)) {
             ended(null, attempt, new Outcome(endpoint, Outcome.Kind.UNAVAILABLE, 0, 0),

@@ -57,17 +57,22 @@ public interface RetryRule {
      * on a reset, a timeout, or one of {@code statuses}.
      */
     static RetryRule idempotent(Set<Integer> statuses) {
-        Set<Integer> retried = Set.copyOf(statuses);
+        boolean[] retried = new boolean[600];
+        for (int status : statuses) {
+            if (status < 100 || status > 599) {
+                throw new IllegalArgumentException("status: " + status + " (expected: 100-599)");
+            }
+            retried[status] = true;
+        }
         return (attempt, outcome) -> {
-            if (outcome.kind() == Outcome.Kind.CONNECT_FAILED) {
+            Outcome.Kind kind = outcome.kind();
+            if (kind == Outcome.Kind.CONNECT_FAILED) {
                 return Verdict.retryNow();
             }
-            if (!attempt.isReplayable() || !isIdempotent(attempt.request().method())) {
-                return Verdict.stop();
-            }
-            boolean failed = outcome.kind() == Outcome.Kind.RESET || outcome.kind() == Outcome.Kind.TIMEOUT
-                    || outcome.kind() == Outcome.Kind.RESPONSE && retried.contains(outcome.status());
-            return failed ? Verdict.retryNow() : Verdict.stop();
+            boolean failed = kind == Outcome.Kind.RESET || kind == Outcome.Kind.TIMEOUT
+                    || kind == Outcome.Kind.RESPONSE && outcome.status() < 600 && retried[outcome.status()];
+            return failed && attempt.isReplayable() && isIdempotent(attempt.request().method()) ? Verdict.retryNow()
+                    : Verdict.stop();
         };
     }
 
