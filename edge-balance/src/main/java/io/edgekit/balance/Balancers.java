@@ -96,4 +96,12 @@ public final class Balancers {
     public static Balancer zoneAware(Balancer inner, String localZone, int minHealthyPercent, int panicPercent) {
         return new ZoneAwareBalancer(inner, localZone, minHealthyPercent, panicPercent);
     }
+
+    /**
+     * Wraps {@code inner} with slow start: a starting endpoint (added, or back after an ejection or a drain)
+     * gets from a tenth to all of its share of picks, growing linearly over {@code window}.
+     */
+    public static Balancer slowStart(Balancer inner, java.time.Duration window) {
+        return new SlowStartBalancer(inner, window);
+    }
 }
