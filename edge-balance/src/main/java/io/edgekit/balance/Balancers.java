@@ -104,4 +104,17 @@ public final class Balancers {
     public static Balancer slowStart(Balancer inner, java.time.Duration window) {
         return new SlowStartBalancer(inner, window);
     }
+
+    /**
+     * {@link #maglev(HashKey)} with bounded load: a key's endpoint is skipped for the next one along the
+     * table while it has more than {@code loadFactor} times the mean requests in flight (1.25 is common), so
+     * one hot key cannot overload an endpoint; keys move back when the load falls.
+     */
+    public static Balancer maglev(HashKey key, double loadFactor) {
+        java.util.Objects.requireNonNull(key, "key");
+        if (!(loadFactor >= 1 && loadFactor <= 10)) {
+            throw new IllegalArgumentException("loadFactor: " + loadFactor + " (expected: 1-10)");
+        }
+        return new MaglevBalancer(key, MaglevBalancer.DEFAULT_TABLE_SIZE, loadFactor);
+    }
 }

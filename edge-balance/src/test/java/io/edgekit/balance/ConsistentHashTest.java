@@ -138,4 +138,33 @@ class ConsistentHashTest {
         assertEquals(HashKey.ABSENT, HashKey.consumer().hash(attempt(Request.get("/"), List.of())));
         assertEquals(HashKey.ABSENT, HashKey.pathParam("id").hash(attempt(Request.get("/"), List.of())));
     }
+
+    @Test
+    void withBoundedLoadAHotKeySpillsOverAndComesBackWhenTheLoadFalls() {
+        List<Endpoint> three = endpoints(3);
+        Balancer.Picker plain = Balancers.maglev(HashKey.header("x-user")).newPicker(EndpointSnapshot.of(three));
+        Balancer.Picker bounded = Balancers.maglev(HashKey.header("x-user"), 1.25)
+                .newPicker(EndpointSnapshot.of(three));
+        Request hot = Request.get("/").withHeader("x-user", "hot");
+        Endpoint home = plain.pick(attempt(hot, List.of())).orElseThrow();
+        Map<Endpoint, Integer> counts = new HashMap<>();
+        List<Attempt> open = new ArrayList<>();
+        List<Endpoint> picked = new ArrayList<>();
+        for (int i = 0; i < 30; i++) { // 30 requests of one key in flight at once
+            Attempt attempt = attempt(hot, List.of());
+            Endpoint endpoint = bounded.pick(attempt).orElseThrow();
+            open.add(attempt);
+            picked.add(endpoint);
+            counts.merge(endpoint, 1, Integer::sum);
+        }
+        // none holds more than ceil(1.25 x 30 / 3) = 13
+        counts.values().forEach(count -> assertTrue(count <= 13, counts.toString()));
+        assertEquals(3, counts.size());
+        assertTrue(counts.get(home) >= 12, "the key's own endpoint is filled first: " + counts);
+        for (int i = 0; i < open.size(); i++) {
+            bounded.onComplete(open.get(i), new io.edgekit.core.Outcome(picked.get(i),
+                    io.edgekit.core.Outcome.Kind.RESPONSE, 200, 1));
+        }
+        assertEquals(home, bounded.pick(attempt(hot, List.of())).orElseThrow(), "back home once the load fell");
+    }
 }
