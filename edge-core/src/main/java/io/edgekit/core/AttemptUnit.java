@@ -67,6 +67,20 @@ final class AttemptUnit {
     }
 
     CompletionStage<Response> run(Request request) {
+        long replay = upstream.replayBufferBytes();
+        Body body = request.body();
+        if (replay > 0 && !body.isEmpty() && !(body instanceof io.edgekit.core.internal.BytesBody)
+                && body.length() <= replay) {
+            // kept in memory up to the bound so that it can be sent again; past it, it streams on (not replayable)
+            return body.buffer(replay).thenCompose(buffered -> start(request.withBody(buffered.body())));
+        }
+        return start(request);
+    }
+
+    private CompletionStage<Response> start(Request request) {
+        if (cancelled) {
+            return result; // answered otherwise while the body was being read
+        }
         this.request = request;
         upstream.retryBudget().onRequest();
         launch(Attempt.Kind.FIRST);

@@ -30,8 +30,10 @@ public final class Upstream {
     private final Duration hedgeDelay;
     private final int maxHedges;
     private final HealthChecker healthChecker;
+    private final long replayBufferBytes;
 
     private Upstream(Builder b) {
+        this.replayBufferBytes = b.replayBufferBytes;
         this.retryRule = b.retryRule;
         this.retryBudget = b.retryBudget;
         this.admission = b.admission;
@@ -126,6 +128,15 @@ public final class Upstream {
         return maxHedges;
     }
 
+    /**
+     * Request bodies up to this many bytes are read into memory before the first attempt, so a retry can send
+     * them again (POST and PUT stay retryable); larger bodies stream and are not retried once sent. 0 (the
+     * default): bodies always stream.
+     */
+    public long replayBufferBytes() {
+        return replayBufferBytes;
+    }
+
     /** What watches the endpoints' health, if anything. */
     public java.util.Optional<HealthChecker> healthChecker() {
         return java.util.Optional.ofNullable(healthChecker);
@@ -169,6 +180,7 @@ public final class Upstream {
         b.hedgeDelay = hedgeDelay;
         b.maxHedges = maxHedges;
         b.healthChecker = healthChecker;
+        b.replayBufferBytes = replayBufferBytes;
         return b;
     }
 
@@ -196,6 +208,7 @@ public final class Upstream {
         private Duration hedgeDelay = Duration.ZERO;
         private int maxHedges;
         private HealthChecker healthChecker;
+        private long replayBufferBytes;
 
         private Builder(String name) {
             requireNonNull(name, "name");
@@ -265,6 +278,18 @@ public final class Upstream {
             }
             this.hedgeDelay = delay;
             this.maxHedges = maxHedges;
+            return this;
+        }
+
+        /**
+         * Keeps request bodies of up to {@code bytes} in memory so that retries can send them again; bodies of
+         * unknown length are read up to the bound and stream on past it. 0 turns it off (the default).
+         */
+        public Builder replayBuffer(long bytes) {
+            if (bytes < 0 || bytes > 64L * 1024 * 1024) {
+                throw new IllegalArgumentException("replayBuffer: " + bytes + " (expected: 0-67108864)");
+            }
+            this.replayBufferBytes = bytes;
             return this;
         }
 
