@@ -118,7 +118,8 @@ final class LeastInFlightBalancer implements Balancer {
             }
             inFlight.decrementAndGet(i);
             if (cost != null && outcome.kind() != Outcome.Kind.CANCELLED) {
-                observe(i, attempt.exchange().ticker().nanos(), Math.max(0, outcome.latencyNanos()));
+                long latency = Math.max(0, outcome.latencyNanos());
+                observe(i, attempt.startNanos() + latency, latency); // when the answer came: no clock read
             }
         }
 
