@@ -93,8 +93,10 @@ class ReplayBufferIT {
         return ((InetSocketAddress) echo.getListenerInfo().get(0).getAddress()).getPort();
     }
 
+    private Edge edge;
+
     private HttpResponse<String> post(Upstream upstream, String body) throws Exception {
-        Edge edge = Edge.builder().route(Route.named("r").path("/**").to(upstream).build()).build();
+        edge = Edge.builder().route(Route.named("r").path("/**").to(upstream).build()).build();
         server = EdgeServer.builder(edge).listen("127.0.0.1", 0).build().start();
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/orders"))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -117,5 +119,14 @@ class ReplayBufferIT {
                 .endpoint("127.0.0.1", echoBackend())
                 .retryRule(Retries.rule().anyMethod(true).backoff(Duration.ZERO, Duration.ZERO).build()).build();
         assertEquals(502, post(upstream, "x".repeat(10_000)).statusCode());
+    }
+
+    @Test
+    void aBodyLargerThanTheBufferStreamsIsNotSentTwiceAndIsCounted() throws Exception {
+        Upstream upstream = Upstream.named("u").endpoint("127.0.0.1", droppingBackend())
+                .endpoint("127.0.0.1", echoBackend()).replayBuffer(1_000)
+                .retryRule(Retries.rule().anyMethod(true).backoff(Duration.ZERO, Duration.ZERO).build()).build();
+        assertEquals(502, post(upstream, "x".repeat(10_000)).statusCode());
+        assertEquals(1, edge.endpointGroup("u").orElseThrow().bodiesTooLargeToReplay());
     }
 }

@@ -45,6 +45,8 @@ final class AttemptUnit {
         CompletionStage<Response> stage;
         Scheduler.Cancellable timer;
         boolean timedOut;
+        /** The attempt holds one of the retry budget's places, given back when it ends. */
+        boolean budgeted;
 
         Live(Attempt attempt, Balancer.Picker picker) {
             this.attempt = attempt;
@@ -70,9 +72,16 @@ final class AttemptUnit {
         long replay = upstream.replayBufferBytes();
         Body body = request.body();
         if (replay > 0 && !body.isEmpty() && !(body instanceof io.edgekit.core.internal.BytesBody)
-                && body.length() <= replay) {
+                && body.length() > replay) {
+            group.countTooLargeToReplay(); // streams: a retry after it was sent is given up
+        } else if (replay > 0 && !body.isEmpty() && !(body instanceof io.edgekit.core.internal.BytesBody)) {
             // kept in memory up to the bound so that it can be sent again; past it, it streams on (not replayable)
-            return body.buffer(replay).thenCompose(buffered -> start(request.withBody(buffered.body())));
+            return body.buffer(replay).thenCompose(buffered -> {
+                if (!buffered.isComplete()) {
+                    group.countTooLargeToReplay(); // streams on: a retry after it was sent is given up
+                }
+                return start(request.withBody(buffered.body()));
+            });
         }
         return start(request);
     }
@@ -82,13 +91,21 @@ final class AttemptUnit {
             return result; // answered otherwise while the body was being read
         }
         this.request = request;
-        upstream.retryBudget().onRequest();
-        launch(Attempt.Kind.FIRST);
+        RetryBudget budget = upstream.retryBudget();
+        budget.onRequest();
+        result.whenComplete((response, error) -> budget.onRequestEnd());
+        launch(Attempt.Kind.FIRST, false);
         if (!result.isDone() && !upstream.hedgeDelay().isZero() && RetryRule.isIdempotent(request.method())
                 && inFlight.size() == 1 && inFlight.get(0).attempt.isReplayable()) {
             scheduleHedge();
         }
         return result;
+    }
+
+    private void release(boolean budgeted) {
+        if (budgeted) {
+            upstream.retryBudget().onRetryEnd();
+        }
     }
 
     /** Abandons every attempt in flight (the exchange was answered otherwise: a total timeout). */
@@ -109,7 +126,7 @@ final class AttemptUnit {
                 return;
             }
             hedges++;
-            launch(Attempt.Kind.HEDGE);
+            launch(Attempt.Kind.HEDGE, true);
             if (hedges < upstream.maxHedges()) {
                 scheduleHedge();
             }
@@ -120,12 +137,13 @@ final class AttemptUnit {
         return !cancelled && made < upstream.maxAttempts() && made < group.snapshot().all().size();
     }
 
-    private void launch(Attempt.Kind kind) {
+    private void launch(Attempt.Kind kind, boolean budgeted) {
         Attempt attempt = new Attempt(exchange, request, ++made, tried, kind, upstream, timeouts);
         attempt.group(group);
         Balancer.Picker picker = group.picker();
         Optional<Endpoint> picked = picker.pick(attempt);
         if (picked.isEmpty()) {
+            release(budgeted);
             ended(null, attempt, new Outcome(null, Outcome.Kind.UNAVAILABLE, 0, 0),
                     UpstreamException.unavailable("upstream '" + upstream.name() + "' has no available endpoint"));
             return;
@@ -141,12 +159,14 @@ final class AttemptUnit {
         }
         attempt.picked(endpoint, outbound(route, request, endpoint), exchange.ticker().nanos());
         if (!upstream.admission().admit(attempt)) {
+            release(budgeted);
             ended(null, attempt, new Outcome(endpoint, Outcome.Kind.UNAVAILABLE, 0, 0),
                     UpstreamException.overloaded("upstream '" + upstream.name() + "': admission refused "
                             + endpoint));
             return;
         }
         Live live = new Live(attempt, picker);
+        live.budgeted = budgeted;
         inFlight.add(live);
         exchange.listener().attemptStarted(attempt);
         CompletionStage<Response> stage = send(transport, attempt);
@@ -173,6 +193,7 @@ final class AttemptUnit {
         if (live.timer != null) {
             live.timer.cancel();
         }
+        release(live.budgeted);
         Attempt attempt = live.attempt;
         long latency = exchange.ticker().nanos() - attempt.startNanos();
         Throwable cause = error == null ? null : ExchangeCall.unwrap(error);
@@ -219,17 +240,23 @@ final class AttemptUnit {
             win(attempt, response);
             return;
         }
-        if (verdict.retry() && upstream.retryBudget().tryRetry()) {
+        boolean budgeted = verdict.retry() && upstream.retryBudget().tryRetry();
+        if (verdict.retry() && !budgeted) {
+            group.countRetryRefused();
+        }
+        if (budgeted) {
             if (response != null) {
                 response.body().discard();
             }
             lastFailure = cause;
             if (verdict.backoff().isZero()) {
-                launch(Attempt.Kind.RETRY);
+                launch(Attempt.Kind.RETRY, true);
             } else {
                 exchange.scheduler().schedule(verdict.backoff(), () -> {
-                    if (!result.isDone()) {
-                        launch(Attempt.Kind.RETRY);
+                    if (result.isDone()) {
+                        release(true);
+                    } else {
+                        launch(Attempt.Kind.RETRY, true);
                     }
                 });
             }

@@ -32,6 +32,8 @@ public final class EndpointGroup {
     private long version;
     private volatile EndpointSnapshot snapshot;
     private volatile Balancer.Picker picker;
+    private final java.util.concurrent.atomic.LongAdder retriesRefused = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder tooLargeToReplay = new java.util.concurrent.atomic.LongAdder();
 
     EndpointGroup(Upstream upstream, Ticker ticker, Scheduler scheduler) {
         this.name = upstream.name();
@@ -58,6 +60,24 @@ public final class EndpointGroup {
     /** The picker made from the current snapshot. */
     Balancer.Picker picker() {
         return picker;
+    }
+
+    /** Retries the retry rule asked for that the upstream's retry budget refused, since the group was made. */
+    public long retriesRefusedByBudget() {
+        return retriesRefused.sum();
+    }
+
+    /** Request bodies larger than the upstream's replay buffer (so not retryable once sent). */
+    public long bodiesTooLargeToReplay() {
+        return tooLargeToReplay.sum();
+    }
+
+    void countRetryRefused() {
+        retriesRefused.increment();
+    }
+
+    void countTooLargeToReplay() {
+        tooLargeToReplay.increment();
     }
 
     /** Tells {@code subscriber} of every snapshot from now on, starting with the current one. */

@@ -1,5 +1,6 @@
 package io.edgekit.core;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -12,8 +13,31 @@ public interface RetryBudget {
     /** A request was sent (its first attempt). */
     void onRequest();
 
+    /** A request the budget heard of in {@link #onRequest} is over. */
+    default void onRequestEnd() {
+    }
+
     /** True (and the retry counted) when a retry fits in the budget now. */
     boolean tryRetry();
+
+    /** A retry {@link #tryRetry} admitted is over. */
+    default void onRetryEnd() {
+    }
+
+    /**
+     * Retries in flight at most {@code percent} % of the requests in flight, and always at least
+     * {@code minConcurrent} (Envoy's retry budget): a failing upstream under load gets a bounded share of
+     * extra requests, a quiet one can still be retried.
+     */
+    static RetryBudget percentOfActive(int percent, int minConcurrent) {
+        if (percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("percent: " + percent + " (expected: 0-100)");
+        }
+        if (minConcurrent < 0) {
+            throw new IllegalArgumentException("minConcurrent: " + minConcurrent + " (expected: >= 0)");
+        }
+        return new PercentOfActive(percent, minConcurrent);
+    }
 
     /** No bound: every retry the rule asks for is made. */
     static RetryBudget unlimited() {
@@ -33,6 +57,62 @@ public interface RetryBudget {
             throw new IllegalArgumentException("minRetries: " + minRetries + " (expected: >= 0)");
         }
         return new Ratio(ratio, minRetries);
+    }
+
+    /** Retries in flight bounded by a share of requests in flight. */
+    final class PercentOfActive implements RetryBudget {
+        private final int percent;
+        private final int minConcurrent;
+        private final AtomicInteger requests = new AtomicInteger();
+        private final AtomicInteger retries = new AtomicInteger();
+
+        private PercentOfActive(int percent, int minConcurrent) {
+            this.percent = percent;
+            this.minConcurrent = minConcurrent;
+        }
+
+        @Override
+        public void onRequest() {
+            requests.incrementAndGet();
+        }
+
+        @Override
+        public void onRequestEnd() {
+            requests.decrementAndGet();
+        }
+
+        @Override
+        public boolean tryRetry() {
+            int now;
+            do {
+                now = retries.get();
+                int allowed = Math.max(minConcurrent, (int) ((long) requests.get() * percent / 100));
+                if (now >= allowed) {
+                    return false;
+                }
+            } while (!retries.compareAndSet(now, now + 1));
+            return true;
+        }
+
+        @Override
+        public void onRetryEnd() {
+            retries.decrementAndGet();
+        }
+
+        /** Retries in flight now. */
+        public int retriesInFlight() {
+            return retries.get();
+        }
+
+        /** Requests in flight now. */
+        public int requestsInFlight() {
+            return requests.get();
+        }
+
+        @Override
+        public String toString() {
+            return "RetryBudget[" + percent + " % of active, at least " + minConcurrent + "]";
+        }
     }
 
     /** The unlimited budget. */

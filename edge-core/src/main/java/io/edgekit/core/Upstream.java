@@ -100,7 +100,10 @@ public final class Upstream {
         return retryRule;
     }
 
-    /** Bounds retries and hedges across requests; unlimited by default. */
+    /**
+     * Bounds retries and hedges across requests; by default retries in flight are at most 20 % of the
+     * requests in flight, and always at least 3 ({@link RetryBudget#percentOfActive}).
+     */
     public RetryBudget retryBudget() {
         return retryBudget;
     }
@@ -202,7 +205,7 @@ public final class Upstream {
         private boolean http2;
         private boolean resendOnClosedConnection = true;
         private RetryRule retryRule = RetryRule.idempotent(Set.of());
-        private RetryBudget retryBudget = RetryBudget.unlimited();
+        private RetryBudget retryBudget = RetryBudget.percentOfActive(20, 3);
         private Admission admission = Admission.ALWAYS;
         private Duration attemptTimeout = Duration.ZERO;
         private Duration hedgeDelay = Duration.ZERO;

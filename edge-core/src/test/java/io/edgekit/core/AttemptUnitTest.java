@@ -205,4 +205,21 @@ class AttemptUnitTest {
         // two endpoints: the second attempt is the last the upstream may make, so the rule is not asked
         assertEquals("1 FIRST GET true CONNECT_FAILED;", seen.toString());
     }
+
+    @Test
+    void byDefaultRetriesInFlightAreAShareOfRequestsInFlightWithAFloorAndRefusalsAreCounted() {
+        InMemoryTransport transport = new InMemoryTransport()
+                .serve(ONE, (ex, r) -> CompletableFuture.failedFuture(UpstreamException.reset("reset")))
+                .hang(TWO);
+        Edge edge = Edge.builder().route(Route.named("api").path("/**").to(api().build()).build()).build();
+        EdgeTester tester = new EdgeTester(edge, transport);
+        for (int i = 0; i < 5; i++) { // each: reset on ONE, retried on TWO, which never answers
+            tester.start(Request.get("/" + i), "203.0.113.1");
+        }
+        // with at most five requests in flight, 20 % is one and the floor three: three retries hang on TWO, and
+        // the next that asks is refused (and counted)
+        long retries = transport.attempts().stream().filter(a -> a.kind() == Attempt.Kind.RETRY).count();
+        assertEquals(3, retries);
+        assertTrue(edge.endpointGroup("api").orElseThrow().retriesRefusedByBudget() >= 1);
+    }
 }

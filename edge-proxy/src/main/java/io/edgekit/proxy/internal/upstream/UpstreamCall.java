@@ -542,8 +542,9 @@ public final class UpstreamCall extends CallSweeper.Entry implements ConnectionP
             pooled.dropIdleSiblings(); // the endpoint may be gone: its other idle connections are not tried
         }
         if (!upstream.retryBudget().tryRetry()) {
-            return false; // a resend counts against the upstream's retry budget
+            return false; // a resend must fit the upstream's retry budget (it holds its place only now)
         }
+        upstream.retryBudget().onRetryEnd();
         staleRetries++;
         logger.debug("request {} to {}: kept-alive connection failed ({}), retrying on another", exchange.requestId(),
                 endpoint, why);
