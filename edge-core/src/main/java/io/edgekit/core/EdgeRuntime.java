@@ -126,6 +126,15 @@ public final class EdgeRuntime {
     }
 
     /**
+     * Tells {@code listener} of every endpoint that leaves an upstream's group (removed at runtime, drained past
+     * its deadline, or gone from a new configuration), with the upstream's name: the runtime closes its
+     * connections.
+     */
+    public void onEndpointRemoved(java.util.function.BiConsumer<String, Endpoint> listener) {
+        edge.groups.onRemoved(requireNonNull(listener, "listener"));
+    }
+
+    /**
      * Starts the edge's components (in the order added) and every upstream's health checker, with
      * {@code probes} to reach endpoints. Call once, before the first request.
      */

@@ -35,7 +35,12 @@ public final class EndpointGroup {
     private final java.util.concurrent.atomic.LongAdder retriesRefused = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder tooLargeToReplay = new java.util.concurrent.atomic.LongAdder();
 
-    EndpointGroup(Upstream upstream, Ticker ticker, Scheduler scheduler) {
+    /** Told of every endpoint that leaves the group, so the runtime can close its connections. */
+    private final java.util.function.BiConsumer<String, Endpoint> removals;
+
+    EndpointGroup(Upstream upstream, Ticker ticker, Scheduler scheduler,
+            java.util.function.BiConsumer<String, Endpoint> removals) {
+        this.removals = removals;
         this.name = upstream.name();
         this.ticker = ticker;
         this.scheduler = scheduler;
@@ -105,9 +110,10 @@ public final class EndpointGroup {
         if (index < 0) {
             return false;
         }
-        states.remove(index);
+        Endpoint removed = states.remove(index).endpoint();
         logger.info("upstream '{}': endpoint {} removed", name, address);
         publish();
+        removals.accept(name, removed);
         return true;
     }
 
@@ -123,6 +129,28 @@ public final class EndpointGroup {
         EndpointState state = require(address);
         replace(new EndpointState(state.endpoint(), EndpointState.Status.DRAINING, ticker.nanos(), 0));
         logger.info("upstream '{}': endpoint {} draining", name, address);
+    }
+
+    /**
+     * Drains an endpoint, then removes it once {@code deadline} has passed, unless it was restored meanwhile:
+     * requests still in flight to it then fail, and the runtime closes its connections.
+     */
+    public synchronized void drain(String address, Duration deadline) {
+        requireNonNull(deadline, "deadline");
+        if (deadline.isNegative()) {
+            throw new IllegalArgumentException("deadline: " + deadline + " (expected: >= 0)");
+        }
+        drain(address);
+        long since = require(address).sinceNanos();
+        scheduler.schedule(deadline, () -> removeIfDrainingSince(address, since));
+    }
+
+    private synchronized void removeIfDrainingSince(String address, long since) {
+        int index = indexOf(address);
+        if (index >= 0 && states.get(index).status() == EndpointState.Status.DRAINING
+                && states.get(index).sinceNanos() == since) {
+            remove(address);
+        }
     }
 
     /**
@@ -188,11 +216,20 @@ public final class EndpointGroup {
             }
         }
         boolean changed = !next.equals(states) || balancer != upstream.balancer();
+        List<Endpoint> gone = new ArrayList<>();
+        for (EndpointState old : states) {
+            if (upstream.endpoints().stream().noneMatch(e -> e.address().equals(old.address()))) {
+                gone.add(old.endpoint());
+            }
+        }
         states.clear();
         states.addAll(next);
         balancer = upstream.balancer();
         if (changed) {
             publish();
+        }
+        for (Endpoint endpoint : gone) {
+            removals.accept(name, endpoint);
         }
     }
 

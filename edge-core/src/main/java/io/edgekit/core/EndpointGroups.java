@@ -16,6 +16,8 @@ final class EndpointGroups {
     private final Map<String, Upstream> configured = new ConcurrentHashMap<>();
     private final Ticker ticker;
     private final Scheduler scheduler;
+    private final java.util.List<java.util.function.BiConsumer<String, Endpoint>> removalListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     EndpointGroups(Ticker ticker, Scheduler scheduler) {
         this.ticker = ticker;
@@ -26,7 +28,7 @@ final class EndpointGroups {
     synchronized EndpointGroup of(Upstream upstream) {
         EndpointGroup group = groups.get(upstream.name());
         if (group == null) {
-            group = new EndpointGroup(upstream, ticker, scheduler);
+            group = new EndpointGroup(upstream, ticker, scheduler, this::removed);
             groups.put(upstream.name(), group);
         } else if (configured.get(upstream.name()) != upstream) {
             group.reconcile(upstream);
@@ -35,9 +37,27 @@ final class EndpointGroups {
         return group;
     }
 
+    /** Tells {@code listener} of every endpoint that leaves any group, now or later. */
+    void onRemoved(java.util.function.BiConsumer<String, Endpoint> listener) {
+        removalListeners.add(listener);
+    }
+
+    private void removed(String upstream, Endpoint endpoint) {
+        for (java.util.function.BiConsumer<String, Endpoint> listener : removalListeners) {
+            listener.accept(upstream, endpoint);
+        }
+    }
+
     /** Drops the groups of upstreams no route names any more. */
     synchronized void retain(Set<String> names) {
-        groups.keySet().retainAll(names);
+        for (Map.Entry<String, EndpointGroup> entry : Map.copyOf(groups).entrySet()) {
+            if (!names.contains(entry.getKey())) {
+                groups.remove(entry.getKey());
+                for (EndpointState state : entry.getValue().snapshot().all()) {
+                    removed(entry.getKey(), state.endpoint());
+                }
+            }
+        }
         configured.keySet().retainAll(names);
     }
 

@@ -69,6 +69,16 @@ public final class EdgeHttpHandler implements HttpHandler {
         this.schedulers = new IoScheduler[ioThreads];
         this.offloadExecutor = offloadExecutor;
         this.inbound = new InboundRequests(limits);
+        runtime.onEndpointRemoved((upstream, endpoint) -> {
+            for (io.edgekit.core.EndpointGroup group : edge.endpointGroups().values()) {
+                for (io.edgekit.core.EndpointState state : group.snapshot().all()) {
+                    if (state.address().equals(endpoint.address())) {
+                        return; // another upstream still sends there: its connections stay
+                    }
+                }
+            }
+            pools.closeEndpoint(endpoint);
+        });
         this.writer = new ResponseWriter(runtime, ticker, transport);
     }
 

@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,6 +90,24 @@ public final class ConnectionPools {
         pool.acquire(upstream, buffers, connectTimeout, callback);
     }
 
+    /**
+     * Closes every connection to {@code endpoint}, busy ones too, each on its own IO thread: the endpoint left
+     * its upstream (removed, or drained past its deadline).
+     */
+    public void closeEndpoint(Endpoint endpoint) {
+        for (String key : new String[] {endpoint.address(), "h2c-prior://" + endpoint.address()}) {
+            EndpointPools pools = this.pools.get(key);
+            if (pools == null) {
+                continue;
+            }
+            for (ThreadPool pool : pools.threads) {
+                if (pool != null) {
+                    pool.ioThread.execute(pool::closeAll);
+                }
+            }
+        }
+    }
+
     /** Open connections across all pools, busy and idle: for tests and metrics. */
     public int openConnections() {
         int open = 0;
@@ -132,6 +151,8 @@ public final class ConnectionPools {
         private final XnioIoThread ioThread;
         private final ArrayDeque<Pooled> idle = new ArrayDeque<>();
         private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+        /** Every open connection of this pool, busy or idle. */
+        private final java.util.Set<Pooled> live = new java.util.HashSet<>();
         private int open;
         private boolean sweepScheduled;
         private Upstream upstream;
@@ -239,7 +260,20 @@ public final class ConnectionPools {
             }
         }
 
+        /** Closes every connection of this pool, busy ones too (their requests fail). */
+        void closeAll() {
+            dropIdle();
+            for (Pooled pooled : new ArrayList<>(live)) {
+                if (pooled.http1 != null) {
+                    pooled.http1.abort("the endpoint left its upstream");
+                } else {
+                    pooled.close();
+                }
+            }
+        }
+
         private void closed(Pooled pooled) {
+            live.remove(pooled);
             open--;
             idle.remove(pooled);
             serveWaiter();
@@ -300,6 +334,7 @@ public final class ConnectionPools {
             @Override
             public void completed(ClientConnection connection) {
                 Pooled pooled = new Pooled(connection, null, ThreadPool.this);
+                live.add(pooled);
                 connection.addCloseListener(c -> closed(pooled));
                 opened(pooled);
             }
@@ -307,6 +342,7 @@ public final class ConnectionPools {
             @Override
             public void connected(Http1Connection connection) {
                 Pooled pooled = new Pooled(null, connection, ThreadPool.this);
+                live.add(pooled);
                 connection.onClose(() -> closed(pooled));
                 opened(pooled);
             }

@@ -379,6 +379,18 @@ public final class Http1Connection {
         listener.response(head, length, new ConduitStreamSourceChannel(connection, body));
     }
 
+    /**
+     * Closes the connection on the edge's own account; a request waiting for its response head is told it
+     * failed (a response already streaming ends early, as with any close).
+     */
+    void abort(String why) {
+        if (state == State.AWAITING_HEAD) {
+            failRead(new IOException(why), why);
+        } else {
+            close();
+        }
+    }
+
     private void failRead(IOException cause, String what) {
         Listener told = listener;
         boolean nothingReceived = received == 0;
