@@ -90,4 +90,19 @@ class RetriesTest {
         assertEquals(502, tester(idempotentOnly, resetThenOk()).send(Request.of("POST", "/").withBody(Body.of("x")))
                 .status());
     }
+
+    @Test
+    void aRouteMaySayOtherwiseThanItsUpstream() {
+        Upstream upstream = Upstream.named("api").endpoint("10.0.0.1", 80).endpoint("10.0.0.2", 80).build();
+        Edge edge = Edge.builder()
+                .route(Route.named("orders").path("/orders").retryRule(Retries.rule().anyMethod(true)
+                        .backoff(Duration.ZERO, Duration.ZERO).build()).to(upstream).build())
+                .route(Route.named("never").path("/never").retryRule((attempt, outcome) -> RetryRule.Verdict.stop())
+                        .to(upstream).build())
+                .build();
+        EdgeTester tester = new EdgeTester(edge, resetThenOk());
+        assertEquals(200, tester.send(Request.of("POST", "/orders").withBody(Body.of("x"))).status());
+        EdgeTester again = new EdgeTester(edge, resetThenOk());
+        assertEquals(502, again.send(Request.get("/never")).status()); // round robin starts on the resetting one
+    }
 }

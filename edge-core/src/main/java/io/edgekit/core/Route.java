@@ -42,6 +42,7 @@ public final class Route {
     private final boolean upstreamHostFromEndpoint;
     private final Timeouts timeouts;
     private final long maxRequestBodyBytes;
+    private final RetryRule retryRule;
     private final Upstream mirror;
     private final double mirrorFraction;
 
@@ -52,6 +53,7 @@ public final class Route {
         this.methods = Set.copyOf(b.methods);
         this.headers = List.copyOf(b.headers);
         this.queryParams = List.copyOf(b.queryParams);
+        this.retryRule = b.retryRule;
         this.upstream = b.upstream;
         this.split = b.split;
         this.handler = b.handler;
@@ -110,6 +112,11 @@ public final class Route {
 
     public Optional<Upstream> upstream() {
         return Optional.ofNullable(upstream);
+    }
+
+    /** The retry rule of this route, when it overrides its upstream's. */
+    public Optional<RetryRule> retryRule() {
+        return Optional.ofNullable(retryRule);
     }
 
     /** The weighted split between upstreams this route sends to, if that is its target. */
@@ -217,6 +224,7 @@ public final class Route {
         b.methods.addAll(methods);
         b.headers.addAll(headers);
         b.queryParams.addAll(queryParams);
+        b.retryRule = retryRule;
         b.upstream = upstream;
         b.split = split;
         b.handler = handler;
@@ -270,6 +278,7 @@ public final class Route {
         private final Set<String> methods = new LinkedHashSet<>();
         private final List<Condition> headers = new ArrayList<>();
         private final List<Condition> queryParams = new ArrayList<>();
+        private RetryRule retryRule;
         private Upstream upstream;
         private Split split;
         private Handler handler;
@@ -378,6 +387,15 @@ public final class Route {
             this.handler = requireNonNull(handler, "handler");
             this.upstream = null;
             this.split = null;
+            return this;
+        }
+
+        /**
+         * Whether a failed attempt of this route's requests is tried again, instead of the upstream's rule: a
+         * route whose POSTs are safe to repeat, or one that must never retry.
+         */
+        public Builder retryRule(RetryRule rule) {
+            this.retryRule = requireNonNull(rule, "rule");
             return this;
         }
 

@@ -74,7 +74,10 @@ class ConnectionPoolIT {
                         ok++;
                     } else if (status == 503) {
                         unavailable++;
-                        assertTrue(response.join().body().contains("has no endpoint available"));
+                        // the pool's bound is circuit breaking: refused at once, with Retry-After
+                        assertTrue(response.join().body().contains("is at its limit of requests"),
+                                response.join().body());
+                        assertEquals("1", response.join().headers().firstValue("retry-after").orElse(null));
                     }
                 }
                 assertEquals(3, ok, "2 connections + 1 waiter");

@@ -186,13 +186,13 @@ public final class ConnectionPools {
                 if (!connectTimeout.isZero()) {
                     waiter.timer = ioThread.executeAfter(() -> {
                         if (waiters.remove(waiter)) {
-                            callback.failed(UpstreamException.unavailable("connection pool full"));
+                            callback.failed(UpstreamException.overloaded("connection pool full"));
                         }
                     }, connectTimeout.toNanos(), TimeUnit.NANOSECONDS);
                 }
                 return;
             }
-            callback.failed(UpstreamException.unavailable("connection pool full"));
+            callback.failed(UpstreamException.overloaded("connection pool full"));
         }
 
         private void connect(Duration connectTimeout, Callback callback) {
