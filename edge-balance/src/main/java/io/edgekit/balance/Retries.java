@@ -21,6 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Retries implements RetryRule {
     private final Set<Integer> statuses;
+    /** The statuses retried, as a table: no boxing on every attempt's end. */
+    private final boolean[] retried = new boolean[600];
     private final boolean anyMethod;
     private final boolean resetsAndTimeouts;
     private final Duration baseBackoff;
@@ -29,6 +31,9 @@ public final class Retries implements RetryRule {
 
     private Retries(Builder b) {
         this.statuses = Set.copyOf(b.statuses);
+        for (int status : statuses) {
+            retried[status] = true;
+        }
         this.anyMethod = b.anyMethod;
         this.resetsAndTimeouts = b.resetsAndTimeouts;
         this.baseBackoff = b.baseBackoff;
@@ -49,7 +54,8 @@ public final class Retries implements RetryRule {
             case RESET, TIMEOUT:
                 return resetsAndTimeouts && mayResend(attempt) ? backoff(attempt.number()) : Verdict.stop();
             case RESPONSE:
-                if (!statuses.contains(outcome.status()) || !mayResend(attempt)) {
+                int status = outcome.status();
+                if (status < 0 || status >= retried.length || !retried[status] || !mayResend(attempt)) {
                     return Verdict.stop();
                 }
                 Duration wait = retryAfter(attempt.response());

@@ -37,6 +37,7 @@ final class AttemptUnit {
     private Throwable lastFailure;
     private Scheduler.Cancellable hedgeTimer;
     private boolean cancelled;
+    private boolean requestEnded;
 
     /** One attempt in flight: the attempt, the picker that picked it, its stage and its timer. */
     private static final class Live {
@@ -91,15 +92,21 @@ final class AttemptUnit {
             return result; // answered otherwise while the body was being read
         }
         this.request = request;
-        RetryBudget budget = upstream.retryBudget();
-        budget.onRequest();
-        result.whenComplete((response, error) -> budget.onRequestEnd());
+        upstream.retryBudget().onRequest();
         launch(Attempt.Kind.FIRST, false);
         if (!result.isDone() && !upstream.hedgeDelay().isZero() && RetryRule.isIdempotent(request.method())
                 && inFlight.size() == 1 && inFlight.get(0).attempt.isReplayable()) {
             scheduleHedge();
         }
         return result;
+    }
+
+    /** The request is over as far as the retry budget goes: answered, failed or abandoned. Once. */
+    private void endRequest() {
+        if (!requestEnded) {
+            requestEnded = true;
+            upstream.retryBudget().onRequestEnd();
+        }
     }
 
     private void release(boolean budgeted) {
@@ -111,6 +118,9 @@ final class AttemptUnit {
     /** Abandons every attempt in flight (the exchange was answered otherwise: a total timeout). */
     void cancel() {
         cancelled = true;
+        if (request != null) {
+            endRequest();
+        }
         if (hedgeTimer != null) {
             hedgeTimer.cancel();
         }
@@ -271,6 +281,7 @@ final class AttemptUnit {
             if (hedgeTimer != null) {
                 hedgeTimer.cancel();
             }
+            endRequest();
             result.completeExceptionally(lastFailure);
         }
     }
@@ -280,6 +291,7 @@ final class AttemptUnit {
             hedgeTimer.cancel();
         }
         exchange.servingAttempt(attempt);
+        endRequest();
         result.complete(response);
         for (Live other : List.copyOf(inFlight)) {
             cancelStage(other); // after answering: the losers end as cancelled, their bodies discarded
