@@ -250,23 +250,25 @@ final class AttemptUnit {
             win(attempt, response);
             return;
         }
-        boolean budgeted = verdict.retry() && upstream.retryBudget().tryRetry();
-        if (verdict.retry() && !budgeted) {
+        // a retry after nothing was sent (no connection, or refused before sending) adds no load: it is free
+        boolean free = outcome.kind() == Outcome.Kind.CONNECT_FAILED || outcome.kind() == Outcome.Kind.UNAVAILABLE;
+        boolean budgeted = verdict.retry() && !free && upstream.retryBudget().tryRetry();
+        if (verdict.retry() && !free && !budgeted) {
             group.countRetryRefused();
         }
-        if (budgeted) {
+        if (budgeted || verdict.retry() && free) {
             if (response != null) {
                 response.body().discard();
             }
             lastFailure = cause;
             if (verdict.backoff().isZero()) {
-                launch(Attempt.Kind.RETRY, true);
+                launch(Attempt.Kind.RETRY, budgeted);
             } else {
                 exchange.scheduler().schedule(verdict.backoff(), () -> {
                     if (result.isDone()) {
-                        release(true);
+                        release(budgeted);
                     } else {
-                        launch(Attempt.Kind.RETRY, true);
+                        launch(Attempt.Kind.RETRY, budgeted);
                     }
                 });
             }

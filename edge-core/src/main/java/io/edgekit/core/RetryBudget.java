@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Bounds how many retries an upstream makes, so that retries cannot multiply the load on an upstream that
- * is failing: each request deposits into the budget, each retry (and hedge) withdraws. Thread-safe and
- * lock-free.
+ * is failing: requests feed the budget, each retry (and hedge) draws on it. A retry after nothing was sent
+ * (the connection failed, or the admission refused the attempt) adds no load and draws nothing.
+ * Thread-safe and lock-free.
  */
 public interface RetryBudget {
 

@@ -87,14 +87,20 @@ class AttemptUnitTest {
     }
 
     @Test
-    void theBudgetBoundsRetriesAcrossRequests() {
-        InMemoryTransport transport = new InMemoryTransport().refuse(ONE).refuse(TWO);
+    void theBudgetBoundsRetriesAcrossRequestsButARetryAfterNothingWasSentIsFree() {
+        InMemoryTransport transport = new InMemoryTransport()
+                .serve(ONE, (ex, r) -> CompletableFuture.failedFuture(UpstreamException.reset("reset")))
+                .serve(TWO, (ex, r) -> CompletableFuture.failedFuture(UpstreamException.reset("reset")));
         Upstream upstream = api().retryBudget(RetryBudget.ratio(0, 1)).build();
         EdgeTester tester = tester(upstream, transport);
         assertEquals(502, tester.send(Request.get("/")).status());
         assertEquals(2, transport.attempts().size()); // the one retry the budget holds
         assertEquals(502, tester.send(Request.get("/")).status());
         assertEquals(3, transport.attempts().size()); // no retry left
+        InMemoryTransport refusing = new InMemoryTransport().refuse(ONE).refuse(TWO);
+        EdgeTester broke = tester(api().retryBudget(RetryBudget.ratio(0, 0)).build(), refusing);
+        assertEquals(502, broke.send(Request.get("/")).status());
+        assertEquals(2, refusing.attempts().size()); // connect failures: retried with an empty budget
     }
 
     @Test

@@ -151,4 +151,42 @@ class DeadEndpointIT extends EdgeServerFixture {
         }
         assertEquals(1, a.requestsAfterDeath.get(), "one dead connection was tried, then none");
     }
+
+    @Test
+    void anEndpointDyingUnderConcurrentLoadFailsNoRequest() throws Exception {
+        DyingBackend a = new DyingBackend();
+        closeables.add(a);
+        TestBackend b = backends.echo("b");
+        Upstream upstream = Upstream.named("u").endpoint("127.0.0.1", a.port()).endpoint("127.0.0.1", b.port())
+                .build();
+        server = EdgeServer.builder(Edge.builder().route(Route.named("r").path("/**").to(upstream).build()).build())
+                .listen("127.0.0.1", 0).build().start();
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // three clients: as many failed attempts at once as the default retry budget's floor lets be retried
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(3);
+        for (int c = 0; c < 3; c++) {
+            int client = c;
+            clients.execute(() -> {
+                for (int i = 0; i < 200; i++) {
+                    try {
+                        String answer = get("/c" + client + "-" + i);
+                        if (answer.startsWith("200")) {
+                            answered.incrementAndGet();
+                        } else {
+                            failures.add(answer);
+                        }
+                    } catch (Exception e) {
+                        failures.add(e.toString());
+                    }
+                }
+            });
+        }
+        Await.until("traffic flows", () -> answered.get() > 100);
+        a.die(); // under load, with connections to it pooled and in use
+        clients.shutdown();
+        assertTrue(clients.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(List.of(), failures, answered.get() + " answered");
+        assertEquals(600, answered.get());
+    }
 }
