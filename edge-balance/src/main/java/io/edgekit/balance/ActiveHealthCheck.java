@@ -155,7 +155,7 @@ public final class ActiveHealthCheck implements HealthChecker {
         private void record(String address, boolean passed, String what) {
             int streak = streaks.merge(address, passed ? 1 : -1,
                     (old, step) -> step > 0 ? Math.max(old, 0) + 1 : Math.min(old, 0) - 1);
-            EndpointState state = stateOf(address);
+            EndpointState state = group.snapshot().state(address).orElse(null);
             if (state == null) {
                 streaks.remove(address);
                 ejectedHere.remove(address);
@@ -172,15 +172,6 @@ public final class ActiveHealthCheck implements HealthChecker {
                         group.name(), address, streak);
                 group.restore(address);
             }
-        }
-
-        private EndpointState stateOf(String address) {
-            for (EndpointState state : group.snapshot().all()) {
-                if (state.address().equals(address)) {
-                    return state;
-                }
-            }
-            return null;
         }
     }
 

@@ -126,7 +126,7 @@ public final class DnsDiscovery implements HealthChecker {
             for (InetAddress address : answer) {
                 Endpoint endpoint = Endpoint.of(address.getHostAddress(), port);
                 now.add(endpoint.address());
-                EndpointState state = stateOf(endpoint.address());
+                EndpointState state = group.snapshot().state(endpoint.address()).orElse(null);
                 if (state == null) {
                     group.add(endpoint);
                     discovered.add(endpoint.address());
@@ -135,11 +135,11 @@ public final class DnsDiscovery implements HealthChecker {
                 }
             }
             String named = Endpoint.of(host, port).address();
-            if (!now.contains(named) && stateOf(named) != null) {
+            if (!now.contains(named) && group.snapshot().state(named).isPresent()) {
                 group.remove(named); // the name's own endpoint: its addresses stand in for it now
             }
             for (String address : new ArrayList<>(discovered)) {
-                EndpointState state = stateOf(address);
+                EndpointState state = group.snapshot().state(address).orElse(null);
                 if (state == null) {
                     discovered.remove(address);
                 } else if (!now.contains(address) && state.status() != EndpointState.Status.DRAINING) {
@@ -150,19 +150,10 @@ public final class DnsDiscovery implements HealthChecker {
         }
 
         private void removeIfStillDraining(String address) {
-            EndpointState state = stateOf(address);
+            EndpointState state = group.snapshot().state(address).orElse(null);
             if (state != null && state.status() == EndpointState.Status.DRAINING && discovered.remove(address)) {
                 group.remove(address);
             }
-        }
-
-        private EndpointState stateOf(String address) {
-            for (EndpointState state : group.snapshot().all()) {
-                if (state.address().equals(address)) {
-                    return state;
-                }
-            }
-            return null;
         }
     }
 

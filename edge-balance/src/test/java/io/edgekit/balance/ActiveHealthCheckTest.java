@@ -11,15 +11,13 @@ import io.edgekit.core.EndpointState;
 import io.edgekit.core.ProbeClient;
 import io.edgekit.core.Response;
 import io.edgekit.core.Route;
-import io.edgekit.core.Scheduler;
-import io.edgekit.core.Ticker;
 import io.edgekit.core.Upstream;
 import io.edgekit.core.UpstreamException;
 import io.edgekit.core.testing.ManualClock;
+import io.edgekit.core.testing.ManualContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,27 +44,7 @@ class ActiveHealthCheckTest {
             .route(Route.named("api").path("/**").to(Upstream.named("api").endpoint("10.0.0.1", 80)
                     .endpoint("10.0.0.2", 80).build()).build()).build();
     private final EndpointGroup group = edge.endpointGroup("api").orElseThrow();
-    private final EdgeContext context = new EdgeContext() {
-        @Override
-        public Ticker ticker() {
-            return clock;
-        }
-
-        @Override
-        public Scheduler scheduler() {
-            return clock;
-        }
-
-        @Override
-        public ProbeClient probes() {
-            return probes;
-        }
-
-        @Override
-        public Optional<EndpointGroup> endpointGroup(String name) {
-            return edge.endpointGroup(name);
-        }
-    };
+    private final EdgeContext context = new ManualContext(clock, probes, edge);
 
     private EndpointState.Status status(String address) {
         return group.snapshot().all().stream().filter(s -> s.address().equals(address)).findFirst().orElseThrow()
@@ -141,27 +119,7 @@ class ActiveHealthCheckTest {
             }
             return probes.probe(upstream, endpoint, request, timeout);
         };
-        EdgeContext timedContext = new EdgeContext() {
-            @Override
-            public Ticker ticker() {
-                return clock;
-            }
-
-            @Override
-            public Scheduler scheduler() {
-                return clock;
-            }
-
-            @Override
-            public ProbeClient probes() {
-                return timed;
-            }
-
-            @Override
-            public Optional<EndpointGroup> endpointGroup(String name) {
-                return edge.endpointGroup(name);
-            }
-        };
+        EdgeContext timedContext = new ManualContext(clock, timed, edge);
         HealthChecks.http("/health").interval(Duration.ofSeconds(10)).jitter(0.5).timeout(Duration.ofSeconds(1))
                 .build().start(group, timedContext);
         for (int i = 0; i < 400; i++) {

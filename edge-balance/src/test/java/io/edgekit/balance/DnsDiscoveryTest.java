@@ -7,18 +7,15 @@ import io.edgekit.core.Edge;
 import io.edgekit.core.EdgeContext;
 import io.edgekit.core.EndpointGroup;
 import io.edgekit.core.EndpointState;
-import io.edgekit.core.ProbeClient;
 import io.edgekit.core.Route;
-import io.edgekit.core.Scheduler;
-import io.edgekit.core.Ticker;
 import io.edgekit.core.Upstream;
 import io.edgekit.core.testing.ManualClock;
+import io.edgekit.core.testing.ManualContext;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -32,27 +29,9 @@ class DnsDiscoveryTest {
     private final Edge edge = Edge.builder().ticker(clock).scheduler(clock).route(Route.named("api").path("/**")
             .to(Upstream.named("api").endpoint("api.internal", 8080).build()).build()).build();
     private final EndpointGroup group = edge.endpointGroup("api").orElseThrow();
-    private final EdgeContext context = new EdgeContext() {
-        @Override
-        public Ticker ticker() {
-            return clock;
-        }
-
-        @Override
-        public Scheduler scheduler() {
-            return clock;
-        }
-
-        @Override
-        public ProbeClient probes() {
-            throw new UnsupportedOperationException("discovery sends no probes");
-        }
-
-        @Override
-        public Optional<EndpointGroup> endpointGroup(String name) {
-            return edge.endpointGroup(name);
-        }
-    };
+    private final EdgeContext context = new ManualContext(clock, (upstream, endpoint, request, timeout) -> {
+        throw new UnsupportedOperationException("discovery sends no probes");
+    }, edge);
     private final DnsDiscovery discovery = DnsDiscovery.of("api.internal", 8080).interval(Duration.ofSeconds(5))
             .drainTime(Duration.ofSeconds(10)).lookupExecutor(Runnable::run)
             .resolver(host -> {

@@ -71,6 +71,16 @@ public final class EndpointSnapshot {
         return version;
     }
 
+    /** The state of the endpoint at {@code address} ({@code host:port}), if the upstream has it. */
+    public java.util.Optional<EndpointState> state(String address) {
+        for (EndpointState state : all) {
+            if (state.address().equals(address)) {
+                return java.util.Optional.of(state);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Every endpoint, in the order added, with its state. */
     public List<EndpointState> all() {
         return all;
