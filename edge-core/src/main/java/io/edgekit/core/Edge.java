@@ -77,7 +77,7 @@ public final class Edge {
         this.scheduler = b.scheduler != null ? b.scheduler : BackgroundScheduler.shared();
         this.components = List.copyOf(b.components);
         this.routerFactory = b.routerFactory;
-        this.groups = new EndpointGroups(ticker, scheduler);
+        this.groups = new EndpointGroups(ticker, scheduler, listeners);
         this.snapshot.set(RoutePlans.compile(b.routes, this, groups));
         this.runtime = new EdgeRuntime(this);
     }

@@ -19,9 +19,12 @@ final class EndpointGroups {
     private final java.util.List<java.util.function.BiConsumer<String, Endpoint>> removalListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    EndpointGroups(Ticker ticker, Scheduler scheduler) {
+    private final ExchangeListener.Factory listeners;
+
+    EndpointGroups(Ticker ticker, Scheduler scheduler, ExchangeListener.Factory listeners) {
         this.ticker = ticker;
         this.scheduler = scheduler;
+        this.listeners = listeners;
     }
 
     /** The group of {@code upstream}'s name, made or reconciled with this configuration. */
@@ -29,6 +32,7 @@ final class EndpointGroups {
         EndpointGroup group = groups.get(upstream.name());
         if (group == null) {
             group = new EndpointGroup(upstream, ticker, scheduler, this::removed);
+            group.subscribe(listeners::endpointsChanged);
             groups.put(upstream.name(), group);
         } else if (configured.get(upstream.name()) != upstream) {
             group.reconcile(upstream);

@@ -56,13 +56,23 @@ public interface ExchangeListener {
     default void completed(Exchange exchange, Completion completion) {
     }
 
-    /** Makes the listener of each exchange. Called once per exchange, on the IO thread: keep it cheap. */
+    /**
+     * Makes the listener of each exchange. Called once per exchange, on the IO thread: keep it cheap. Being
+     * edge-wide, it also hears the edge-wide events: {@link #endpointsChanged}.
+     */
     @FunctionalInterface
     interface Factory {
         /** The factory of {@link #NONE}. */
         Factory NONE = exchange -> ExchangeListener.NONE;
 
         ExchangeListener create(Exchange exchange);
+
+        /**
+         * An upstream's endpoints changed (added, removed, re-weighted, drained, ejected, restored): the new
+         * snapshot, once per change (and each upstream's first), on the thread that made it. Must not block.
+         */
+        default void endpointsChanged(EndpointSnapshot snapshot) {
+        }
     }
 
     /** One listener that tells each of {@code listeners}, in order. */
@@ -86,12 +96,22 @@ public interface ExchangeListener {
         if (all.length == 1) {
             return all[0];
         }
-        return exchange -> {
-            ExchangeListener[] listeners = new ExchangeListener[all.length];
-            for (int i = 0; i < all.length; i++) {
-                listeners[i] = requireNonNull(all[i].create(exchange), "listener");
+        return new Factory() {
+            @Override
+            public ExchangeListener create(Exchange exchange) {
+                ExchangeListener[] listeners = new ExchangeListener[all.length];
+                for (int i = 0; i < all.length; i++) {
+                    listeners[i] = requireNonNull(all[i].create(exchange), "listener");
+                }
+                return new Composite(listeners);
             }
-            return new Composite(listeners);
+
+            @Override
+            public void endpointsChanged(EndpointSnapshot snapshot) {
+                for (Factory factory : all) {
+                    factory.endpointsChanged(snapshot);
+                }
+            }
         };
     }
 

@@ -139,4 +139,27 @@ class EndpointGroupTest {
         assertEquals(503, response.status());
         assertTrue(EdgeTest.body(response).contains("upstream 'api' has no endpoint available"));
     }
+
+    @Test
+    void theEdgesListenersHearEveryChangeOfHealth() {
+        List<EndpointSnapshot> heard = new ArrayList<>();
+        ExchangeListener.Factory listener = new ExchangeListener.Factory() {
+            @Override
+            public ExchangeListener create(Exchange exchange) {
+                return ExchangeListener.NONE;
+            }
+
+            @Override
+            public void endpointsChanged(EndpointSnapshot snapshot) {
+                heard.add(snapshot);
+            }
+        };
+        Edge edge = Edge.builder().ticker(clock).scheduler(clock).listener(listener)
+                .listener(ex -> ExchangeListener.NONE).route(Route.named("api").path("/**").to(api()).build()).build();
+        edge.endpointGroup("api").get().eject("10.0.0.1:80", Duration.ofSeconds(5));
+        clock.advance(Duration.ofSeconds(5));
+        assertEquals(3, heard.size()); // the first snapshot, the ejection, the return
+        assertEquals(EndpointState.Status.EJECTED, heard.get(1).state("10.0.0.1:80").get().status());
+        assertEquals(EndpointState.Status.STARTING, heard.get(2).state("10.0.0.1:80").get().status());
+    }
 }
