@@ -106,8 +106,9 @@ class BalancersTest {
             pickers.add(picker);
             return picker;
         };
+        // no passive ejection: the refusing endpoint stays in the one snapshot, and its picks must be reported
         Upstream upstream = Upstream.named("u").balancer(balancer).endpoint("10.0.0.1", 80).endpoint("10.0.0.2", 80)
-                .build();
+                .admission(io.edgekit.core.Admission.ALWAYS).build();
         InMemoryTransport transport = new InMemoryTransport()
                 .serve("10.0.0.1:80", (ex, r) -> Response.of(200).completed())
                 .refuse("10.0.0.2:80");

@@ -93,7 +93,8 @@ class RetriesTest {
 
     @Test
     void aRouteMaySayOtherwiseThanItsUpstream() {
-        Upstream upstream = Upstream.named("api").endpoint("10.0.0.1", 80).endpoint("10.0.0.2", 80).build();
+        Upstream upstream = Upstream.named("api").endpoint("10.0.0.1", 80).endpoint("10.0.0.2", 80)
+                .admission(io.edgekit.core.Admission.ALWAYS).build(); // the resetting endpoint stays in rotation
         Edge edge = Edge.builder()
                 .route(Route.named("orders").path("/orders").retryRule(Retries.rule().anyMethod(true)
                         .backoff(Duration.ZERO, Duration.ZERO).build()).to(upstream).build())

@@ -108,7 +108,11 @@ public final class Upstream {
         return retryBudget;
     }
 
-    /** Admits or refuses each attempt (circuit breaking); admits all by default. */
+    /**
+     * Admits or refuses each attempt (circuit breaking) and hears every outcome; by default
+     * {@link Admission#passive} with 10 seconds: an endpoint that fails without answering is avoided for a
+     * while and comes back by itself.
+     */
     public Admission admission() {
         return admission;
     }
@@ -206,7 +210,7 @@ public final class Upstream {
         private boolean resendOnClosedConnection = true;
         private RetryRule retryRule = RetryRule.idempotent(Set.of());
         private RetryBudget retryBudget = RetryBudget.percentOfActive(20, 3);
-        private Admission admission = Admission.ALWAYS;
+        private Admission admission = Admission.passive(Duration.ofSeconds(10));
         private Duration attemptTimeout = Duration.ZERO;
         private Duration hedgeDelay = Duration.ZERO;
         private int maxHedges;

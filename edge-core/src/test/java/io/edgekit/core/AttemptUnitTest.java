@@ -217,7 +217,9 @@ class AttemptUnitTest {
         InMemoryTransport transport = new InMemoryTransport()
                 .serve(ONE, (ex, r) -> CompletableFuture.failedFuture(UpstreamException.reset("reset")))
                 .hang(TWO);
-        Edge edge = Edge.builder().route(Route.named("api").path("/**").to(api().build()).build()).build();
+        // no passive ejection here: ONE stays in the rotation and keeps failing
+        Upstream upstream = api().admission(Admission.ALWAYS).build();
+        Edge edge = Edge.builder().route(Route.named("api").path("/**").to(upstream).build()).build();
         EdgeTester tester = new EdgeTester(edge, transport);
         for (int i = 0; i < 5; i++) { // each: reset on ONE, retried on TWO, which never answers
             tester.start(Request.get("/" + i), "203.0.113.1");
@@ -227,5 +229,31 @@ class AttemptUnitTest {
         long retries = transport.attempts().stream().filter(a -> a.kind() == Attempt.Kind.RETRY).count();
         assertEquals(3, retries);
         assertTrue(edge.endpointGroup("api").orElseThrow().retriesRefusedByBudget() >= 1);
+    }
+
+    @Test
+    void byDefaultAnEndpointThatFailsIsAvoidedForTenSecondsButNeverTheLastOne() {
+        InMemoryTransport transport = new InMemoryTransport().refuse(ONE)
+                .serve(TWO, (ex, r) -> Response.of(200).completed());
+        io.edgekit.core.testing.ManualClock clock = new io.edgekit.core.testing.ManualClock();
+        Edge edge = Edge.builder().ticker(clock).scheduler(clock)
+                .route(Route.named("api").path("/**").to(api().build()).build()).build();
+        EdgeTester tester = new EdgeTester(edge, transport, clock);
+        assertEquals(200, tester.send(Request.get("/")).status()); // ONE refused, retried on TWO
+        for (int i = 0; i < 4; i++) {
+            assertEquals(200, tester.send(Request.get("/")).status());
+        }
+        assertEquals(6, transport.attempts().size(), "ONE is not tried again while it is out");
+        EndpointGroup group = edge.endpointGroup("api").orElseThrow();
+        assertEquals(EndpointState.Status.EJECTED, group.snapshot().state(ONE).get().status());
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(EndpointState.Status.STARTING, group.snapshot().state(ONE).get().status()); // back by time
+        InMemoryTransport lone = new InMemoryTransport().refuse(ONE);
+        Edge single = Edge.builder().route(Route.named("api").path("/**")
+                .to(Upstream.named("api").endpoint("10.0.0.1", 80).build()).build()).build();
+        EdgeTester alone = new EdgeTester(single, lone);
+        assertEquals(502, alone.send(Request.get("/")).status());
+        assertEquals(502, alone.send(Request.get("/")).status()); // tried again: it is the only one
+        assertEquals(2, lone.attempts().size());
     }
 }
