@@ -59,6 +59,18 @@ public final class Balancers {
     }
 
     /**
+     * {@link #ringHash(HashKey)} with bounded load: a key's endpoint is passed over for the next one along
+     * the ring while it has more than {@code loadFactor} times the mean requests in flight.
+     */
+    public static Balancer ringHash(HashKey key, int virtualNodes, double loadFactor) {
+        ringHash(key, virtualNodes); // the same checks
+        if (!(loadFactor >= 1 && loadFactor <= 10)) {
+            throw new IllegalArgumentException("loadFactor: " + loadFactor + " (expected: 1-10)");
+        }
+        return new RingHashBalancer(key, virtualNodes, loadFactor);
+    }
+
+    /**
      * Maglev consistent hashing with a table of 65,537 slots: a pick is one array read whatever the number of
      * endpoints; removing one of N endpoints moves about 1/N of the keys.
      */

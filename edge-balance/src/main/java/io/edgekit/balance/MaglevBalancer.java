@@ -52,20 +52,12 @@ final class MaglevBalancer implements Balancer {
         private final Optional<Endpoint>[] table;
         private final Optional<Endpoint>[] options;
         private final AtomicInteger next = new AtomicInteger();
-        private final double loadFactor;
-        /** Bounded load only: requests in flight per endpoint and in all, and each endpoint's index. */
-        private final java.util.concurrent.atomic.AtomicLongArray inFlight;
-        private final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.Map<Endpoint, Integer> index = new java.util.HashMap<>();
+        private final BoundedLoad bounded;
 
         @SuppressWarnings("unchecked")
         MaglevPicker(HashKey key, List<Endpoint> endpoints, int size, double loadFactor) {
             this.key = key;
-            this.loadFactor = loadFactor;
-            this.inFlight = loadFactor > 0 ? new java.util.concurrent.atomic.AtomicLongArray(endpoints.size()) : null;
-            for (int i = 0; i < endpoints.size(); i++) {
-                index.put(endpoints.get(i), i);
-            }
+            this.bounded = loadFactor > 0 ? new BoundedLoad(endpoints, loadFactor) : null;
             int n = endpoints.size();
             this.options = new Optional[n];
             this.table = new Optional[n == 0 ? 0 : size];
@@ -108,54 +100,16 @@ final class MaglevBalancer implements Balancer {
                 return untried(attempt, options, start);
             }
             int slot = (int) Long.remainderUnsigned(hash, table.length);
-            if (inFlight == null) {
+            if (bounded == null) {
                 return untried(attempt, table, slot);
             }
-            return bounded(attempt, slot);
-        }
-
-        /**
-         * The first endpoint from {@code slot} on, not tried, whose requests in flight are under the bound:
-         * the load factor times the mean over the endpoints, counting this request (Mirrokni et al.).
-         */
-        private Optional<Endpoint> bounded(Attempt attempt, int slot) {
-            long bound = (long) Math.ceil(loadFactor * (total.get() + 1) / options.length);
-            Optional<Endpoint> fallback = null;
-            for (int i = 0; i < table.length; i++) {
-                Optional<Endpoint> option = table[(slot + i) % table.length];
-                if (attempt.hasTried(option.get())) {
-                    continue;
-                }
-                int at = index.get(option.get());
-                if (fallback == null) {
-                    fallback = option;
-                }
-                if (inFlight.get(at) < bound) {
-                    return taken(at, option);
-                }
-                if (i >= 4 * options.length + 16) {
-                    break; // every endpoint has been met several times: all at the bound
-                }
-            }
-            Optional<Endpoint> chosen = fallback != null ? fallback : table[slot];
-            return taken(index.get(chosen.get()), chosen);
-        }
-
-        private Optional<Endpoint> taken(int at, Optional<Endpoint> option) {
-            inFlight.incrementAndGet(at);
-            total.incrementAndGet();
-            return option;
+            return bounded.pick(attempt, table, slot);
         }
 
         @Override
         public void onComplete(Attempt attempt, io.edgekit.core.Outcome outcome) {
-            if (inFlight == null || outcome.endpoint() == null) {
-                return;
-            }
-            Integer at = index.get(outcome.endpoint());
-            if (at != null && attempt.request() != null && key.hash(attempt) != HashKey.ABSENT) {
-                inFlight.decrementAndGet(at);
-                total.decrementAndGet();
+            if (bounded != null && key.hash(attempt) != HashKey.ABSENT) {
+                bounded.release(outcome.endpoint());
             }
         }
 

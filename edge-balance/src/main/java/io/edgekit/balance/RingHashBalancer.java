@@ -19,15 +19,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RingHashBalancer implements Balancer {
     private final HashKey key;
     private final int virtualNodes;
+    private final double loadFactor;
 
     RingHashBalancer(HashKey key, int virtualNodes) {
+        this(key, virtualNodes, 0);
+    }
+
+    RingHashBalancer(HashKey key, int virtualNodes, double loadFactor) {
         this.key = key;
         this.virtualNodes = virtualNodes;
+        this.loadFactor = loadFactor;
     }
 
     @Override
     public Picker newPicker(EndpointSnapshot snapshot) {
-        return new RingPicker(key, snapshot.serving(), virtualNodes);
+        return new RingPicker(key, snapshot.serving(), virtualNodes, loadFactor);
     }
 
     @Override
@@ -42,10 +48,12 @@ final class RingHashBalancer implements Balancer {
         private final Optional<Endpoint>[] owners;
         private final Optional<Endpoint>[] options;
         private final AtomicInteger next = new AtomicInteger();
+        private final BoundedLoad bounded;
 
         @SuppressWarnings("unchecked")
-        RingPicker(HashKey key, List<Endpoint> endpoints, int virtualNodes) {
+        RingPicker(HashKey key, List<Endpoint> endpoints, int virtualNodes, double loadFactor) {
             this.key = key;
+            this.bounded = loadFactor > 0 ? new BoundedLoad(endpoints, loadFactor) : null;
             this.options = new Optional[endpoints.size()];
             int total = 0;
             for (int i = 0; i < endpoints.size(); i++) {
@@ -82,6 +90,9 @@ final class RingHashBalancer implements Balancer {
             if (start < 0) {
                 start = -start - 1;
             }
+            if (bounded != null) {
+                return bounded.pick(attempt, owners, start % points.length);
+            }
             for (int i = 0; i < points.length; i++) {
                 Optional<Endpoint> owner = owners[(start + i) % points.length];
                 if (attempt.tried().isEmpty() || !attempt.hasTried(owner.get())) {
@@ -89,6 +100,13 @@ final class RingHashBalancer implements Balancer {
                 }
             }
             return owners[start % points.length];
+        }
+
+        @Override
+        public void onComplete(Attempt attempt, io.edgekit.core.Outcome outcome) {
+            if (bounded != null && key.hash(attempt) != HashKey.ABSENT) {
+                bounded.release(outcome.endpoint());
+            }
         }
 
         private Optional<Endpoint> roundRobin(Attempt attempt) {

@@ -139,12 +139,19 @@ class ConsistentHashTest {
         assertEquals(HashKey.ABSENT, HashKey.pathParam("id").hash(attempt(Request.get("/"), List.of())));
     }
 
-    @Test
-    void withBoundedLoadAHotKeySpillsOverAndComesBackWhenTheLoadFalls() {
+    static Stream<Balancer[]> boundedPairs() {
+        HashKey key = HashKey.header("x-user");
+        return Stream.of(new Balancer[] {Balancers.maglev(key), Balancers.maglev(key, 1.25)},
+                new Balancer[] {Balancers.ringHash(key), Balancers.ringHash(key, 100, 1.25)});
+    }
+
+    @ParameterizedTest
+    @MethodSource("boundedPairs")
+    void withBoundedLoadAHotKeySpillsOverAndComesBackWhenTheLoadFalls(Balancer plainBalancer,
+            Balancer boundedBalancer) {
         List<Endpoint> three = endpoints(3);
-        Balancer.Picker plain = Balancers.maglev(HashKey.header("x-user")).newPicker(EndpointSnapshot.of(three));
-        Balancer.Picker bounded = Balancers.maglev(HashKey.header("x-user"), 1.25)
-                .newPicker(EndpointSnapshot.of(three));
+        Balancer.Picker plain = plainBalancer.newPicker(EndpointSnapshot.of(three));
+        Balancer.Picker bounded = boundedBalancer.newPicker(EndpointSnapshot.of(three));
         Request hot = Request.get("/").withHeader("x-user", "hot");
         Endpoint home = plain.pick(attempt(hot, List.of())).orElseThrow();
         Map<Endpoint, Integer> counts = new HashMap<>();
