@@ -14,8 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -54,11 +53,12 @@ public final class SessionAffinity {
         return new Balancer() {
             @Override
             public Picker newPicker(EndpointSnapshot snapshot) {
-                Map<String, Optional<Endpoint>> byToken = new HashMap<>();
-                for (Endpoint endpoint : snapshot.serving()) {
-                    byToken.put(token(snapshot.upstream(), endpoint), Optional.of(endpoint));
+                List<Endpoint> serving = snapshot.serving();
+                String[] tokens = new String[serving.size()];
+                for (int i = 0; i < tokens.length; i++) {
+                    tokens[i] = token(snapshot.upstream(), serving.get(i));
                 }
-                return new AffinityPicker(inner.newPicker(snapshot), byToken);
+                return new AffinityPicker(inner.newPicker(snapshot), serving, tokens);
             }
 
             @Override
@@ -117,25 +117,90 @@ public final class SessionAffinity {
         return null;
     }
 
-    /** Picks the cookie's endpoint when it is serving and not tried yet. */
+    /**
+     * Picks the cookie's endpoint when it is serving and not tried yet. The cookie's value is found in the
+     * request's field and looked up by its hash in an open-addressing table made with the picker, then checked
+     * character by character: no copy, and a cost that does not grow with the number of endpoints. A sticky
+     * pick marks its attempt (one small attribute array) so the wrapped picker is told only of its own.
+     */
     private final class AffinityPicker implements Balancer.Picker {
         private final Balancer.Picker inner;
-        private final Map<String, Optional<Endpoint>> byToken;
+        private final String[] tokens;
+        private final Optional<Endpoint>[] options;
+        /** Slot to endpoint index + 1 (0: empty), by token hash. */
+        private final int[] table;
 
-        AffinityPicker(Balancer.Picker inner, Map<String, Optional<Endpoint>> byToken) {
+        @SuppressWarnings("unchecked")
+        AffinityPicker(Balancer.Picker inner, List<Endpoint> serving, String[] tokens) {
             this.inner = inner;
-            this.byToken = byToken;
+            this.tokens = tokens;
+            this.options = new Optional[tokens.length];
+            this.table = new int[Integer.highestOneBit(Math.max(1, tokens.length) * 4) * 2];
+            for (int i = 0; i < tokens.length; i++) {
+                options[i] = Optional.of(serving.get(i));
+                int slot = slot(HashKey.hash(tokens[i]));
+                while (table[slot] != 0) {
+                    slot = (slot + 1) & (table.length - 1);
+                }
+                table[slot] = i + 1;
+            }
+        }
+
+        private int slot(long hash) {
+            return (int) (hash ^ (hash >>> 32)) & (table.length - 1);
         }
 
         @Override
         public Optional<Endpoint> pick(Attempt attempt) {
-            String token = cookieValue(attempt.request());
-            Optional<Endpoint> sticky = token == null ? null : byToken.get(token);
+            Optional<Endpoint> sticky = lookup(attempt.request());
             if (sticky != null && !attempt.hasTried(sticky.get())) {
                 attempt.put(STICKY, Boolean.TRUE);
                 return sticky;
             }
             return inner.pick(attempt);
+        }
+
+        /** The endpoint the request's cookie names, or null. */
+        private Optional<Endpoint> lookup(Request request) {
+            Headers headers = request.headers();
+            for (int h = 0; h < headers.size(); h++) {
+                if (!headers.name(h).equalsIgnoreCase("cookie")) {
+                    continue;
+                }
+                String field = headers.value(h);
+                int at = 0;
+                while (at < field.length()) {
+                    while (at < field.length() && (field.charAt(at) == ' ' || field.charAt(at) == ';')) {
+                        at++;
+                    }
+                    int end = field.indexOf(';', at);
+                    end = end < 0 ? field.length() : end;
+                    int eq = field.indexOf('=', at);
+                    if (eq - at == cookieName.length() && eq < end && field.regionMatches(at, cookieName, 0,
+                            cookieName.length())) {
+                        int from = eq + 1;
+                        int to = end;
+                        while (to > from && field.charAt(to - 1) == ' ') {
+                            to--;
+                        }
+                        return find(field, from, to);
+                    }
+                    at = end + 1;
+                }
+            }
+            return null;
+        }
+
+        private Optional<Endpoint> find(String field, int from, int to) {
+            int slot = slot(HashKey.hash(field, from, to));
+            for (int probes = 0; probes < table.length && table[slot] != 0; probes++) {
+                String token = tokens[table[slot] - 1];
+                if (token.length() == to - from && field.regionMatches(from, token, 0, token.length())) {
+                    return options[table[slot] - 1];
+                }
+                slot = (slot + 1) & (table.length - 1);
+            }
+            return null;
         }
 
         @Override
