@@ -61,6 +61,15 @@ final class BoundedLoad {
         return option;
     }
 
+    /** A request placed elsewhere (a sticky pick) counts as this one's. */
+    void placedElsewhere(Endpoint endpoint) {
+        Integer at = index.get(endpoint);
+        if (at != null) {
+            inFlight.incrementAndGet(at);
+            total.incrementAndGet();
+        }
+    }
+
     /** A request this placed is over. */
     void release(Endpoint endpoint) {
         Integer at = endpoint == null ? null : index.get(endpoint);

@@ -111,6 +111,14 @@ final class LeastInFlightBalancer implements Balancer {
         }
 
         @Override
+        public void onPickedElsewhere(Attempt attempt, Endpoint endpoint) {
+            Integer i = index.get(endpoint);
+            if (i != null) {
+                inFlight.incrementAndGet(i);
+            }
+        }
+
+        @Override
         public void onComplete(Attempt attempt, Outcome outcome) {
             Integer i = outcome.endpoint() == null ? null : index.get(outcome.endpoint());
             if (i == null) {

@@ -107,6 +107,13 @@ final class MaglevBalancer implements Balancer {
         }
 
         @Override
+        public void onPickedElsewhere(Attempt attempt, Endpoint endpoint) {
+            if (bounded != null && key.hash(attempt) != HashKey.ABSENT) {
+                bounded.placedElsewhere(endpoint);
+            }
+        }
+
+        @Override
         public void onComplete(Attempt attempt, io.edgekit.core.Outcome outcome) {
             if (bounded != null && key.hash(attempt) != HashKey.ABSENT) {
                 bounded.release(outcome.endpoint());

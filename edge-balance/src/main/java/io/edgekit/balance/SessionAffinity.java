@@ -28,8 +28,6 @@ import javax.crypto.spec.SecretKeySpec;
  * upstream) sets the cookie. Built with {@link #cookie(String, byte[])}. Thread-safe.
  */
 public final class SessionAffinity {
-    /** Set on an attempt the cookie picked, which the wrapped picker did not. */
-    private static final io.edgekit.core.Attr<Boolean> STICKY = io.edgekit.core.Attr.named("edgekit.affinity");
     private final String cookieName;
     private final byte[] secret;
     private final Duration maxAge;
@@ -120,8 +118,9 @@ public final class SessionAffinity {
     /**
      * Picks the cookie's endpoint when it is serving and not tried yet. The cookie's value is found in the
      * request's field and looked up by its hash in an open-addressing table made with the picker, then checked
-     * character by character: no copy, and a cost that does not grow with the number of endpoints. A sticky
-     * pick marks its attempt (one small attribute array) so the wrapped picker is told only of its own.
+     * character by character: no copy, no allocation, and a cost that does not grow with the number of
+     * endpoints. The wrapped picker is told of sticky picks ({@code onPickedElsewhere}) so its counts stay
+     * balanced.
      */
     private final class AffinityPicker implements Balancer.Picker {
         private final Balancer.Picker inner;
@@ -154,7 +153,7 @@ public final class SessionAffinity {
         public Optional<Endpoint> pick(Attempt attempt) {
             Optional<Endpoint> sticky = lookup(attempt.request());
             if (sticky != null && !attempt.hasTried(sticky.get())) {
-                attempt.put(STICKY, Boolean.TRUE);
+                inner.onPickedElsewhere(attempt, sticky.get()); // its counts stay balanced: no mark needed
                 return sticky;
             }
             return inner.pick(attempt);
@@ -204,10 +203,13 @@ public final class SessionAffinity {
         }
 
         @Override
+        public void onPickedElsewhere(Attempt attempt, Endpoint endpoint) {
+            inner.onPickedElsewhere(attempt, endpoint);
+        }
+
+        @Override
         public void onComplete(Attempt attempt, Outcome outcome) {
-            if (attempt.getOrNull(STICKY) == null) {
-                inner.onComplete(attempt, outcome); // only what the inner picker picked is its to count
-            }
+            inner.onComplete(attempt, outcome);
         }
     }
 

@@ -86,6 +86,11 @@ final class SlowStartBalancer implements Balancer {
         }
 
         @Override
+        public void onPickedElsewhere(Attempt attempt, Endpoint endpoint) {
+            inner.onPickedElsewhere(attempt, endpoint);
+        }
+
+        @Override
         public void onComplete(Attempt attempt, Outcome outcome) {
             inner.onComplete(attempt, outcome);
         }

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgekit.core.Attempt;
+import io.edgekit.core.Balancer;
 import io.edgekit.core.Edge;
+import io.edgekit.core.Endpoint;
+import io.edgekit.core.Outcome;
 import io.edgekit.core.Request;
 import io.edgekit.core.Response;
 import io.edgekit.core.Route;
@@ -16,6 +20,8 @@ import io.edgekit.core.testing.EdgeTester;
 import io.edgekit.core.testing.InMemoryTransport;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -73,9 +79,45 @@ class SessionAffinityTest {
         byte[] other = Arrays.copyOf(SECRET, 32);
         other[0] = 'X';
         SessionAffinity foreign = SessionAffinity.cookie("edge-session", other).build();
-        String foreignToken = foreign.token("app", io.edgekit.core.Endpoint.of("10.0.0.2", 80));
-        assertNotEquals(affinity.token("app", io.edgekit.core.Endpoint.of("10.0.0.2", 80)), foreignToken);
+        String foreignToken = foreign.token("app", Endpoint.of("10.0.0.2", 80));
+        assertNotEquals(affinity.token("app", Endpoint.of("10.0.0.2", 80)), foreignToken);
         assertEquals("secret: 8 bytes (expected: >= 32)", assertThrows(IllegalArgumentException.class,
                 () -> SessionAffinity.cookie("s", new byte[8])).getMessage());
+    }
+
+    @Test
+    void theWrappedPickerHearsOfStickyPicksSoItsCountsStayBalanced() {
+        AtomicInteger picked = new AtomicInteger();
+        AtomicInteger completed = new AtomicInteger();
+        Balancer counting = snapshot -> {
+            Balancer.Picker round = Balancers.roundRobin().newPicker(snapshot);
+            return new Balancer.Picker() {
+                @Override
+                public Optional<Endpoint> pick(Attempt attempt) {
+                    picked.incrementAndGet();
+                    return round.pick(attempt);
+                }
+
+                @Override
+                public void onPickedElsewhere(Attempt attempt, Endpoint endpoint) {
+                    picked.incrementAndGet();
+                }
+
+                @Override
+                public void onComplete(Attempt attempt, Outcome outcome) {
+                    completed.incrementAndGet();
+                }
+            };
+        };
+        Edge sticky = Edge.builder().route(Route.named("app").path("/**").filter(affinity.filter())
+                .to(Upstream.named("app").endpoint("10.0.0.1", 80).endpoint("10.0.0.2", 80)
+                        .balancer(affinity.balancer(counting)).build()).build()).build();
+        EdgeTester tester = new EdgeTester(sticky, transport);
+        String cookie = cookie(tester.send(Request.get("/")));
+        for (int i = 0; i < 5; i++) {
+            tester.send(Request.get("/").withHeader("cookie", cookie));
+        }
+        assertEquals(6, picked.get());
+        assertEquals(6, completed.get());
     }
 }

@@ -25,6 +25,13 @@ public interface Balancer {
         /** Every attempt's ending, for pickers that learn (least in-flight, EWMA). */
         default void onComplete(Attempt attempt, Outcome outcome) {
         }
+
+        /**
+         * A picker wrapping this one (session affinity) picked {@code endpoint} for the attempt itself: a picker
+         * that counts what it picked counts this too, so that {@link #onComplete} stays balanced.
+         */
+        default void onPickedElsewhere(Attempt attempt, Endpoint endpoint) {
+        }
     }
 
     /**
