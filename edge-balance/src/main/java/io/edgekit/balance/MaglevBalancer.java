@@ -1,12 +1,10 @@
 package io.edgekit.balance;
 
-import io.edgekit.core.Attempt;
 import io.edgekit.core.Balancer;
 import io.edgekit.core.Endpoint;
 import io.edgekit.core.EndpointSnapshot;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Maglev consistent hashing (Eisenbud et al., NSDI 2016): a lookup table of a prime size is filled by
@@ -47,19 +45,13 @@ final class MaglevBalancer implements Balancer {
     }
 
     /** The filled lookup table. Thread-safe. */
-    static final class MaglevPicker implements Picker {
-        private final HashKey key;
+    static final class MaglevPicker extends HashingPicker {
         private final Optional<Endpoint>[] table;
-        private final Optional<Endpoint>[] options;
-        private final AtomicInteger next = new AtomicInteger();
-        private final BoundedLoad bounded;
 
         @SuppressWarnings("unchecked")
         MaglevPicker(HashKey key, List<Endpoint> endpoints, int size, double loadFactor) {
-            this.key = key;
-            this.bounded = loadFactor > 0 ? new BoundedLoad(endpoints, loadFactor) : null;
+            super(key, endpoints, loadFactor);
             int n = endpoints.size();
-            this.options = new Optional[n];
             this.table = new Optional[n == 0 ? 0 : size];
             if (n == 0) {
                 return;
@@ -68,7 +60,6 @@ final class MaglevBalancer implements Balancer {
             long[] skip = new long[n];
             long[] position = new long[n];
             for (int i = 0; i < n; i++) {
-                options[i] = Optional.of(endpoints.get(i));
                 String address = endpoints.get(i).address();
                 offset[i] = Long.remainderUnsigned(HashKey.hash(address), size);
                 skip[i] = Long.remainderUnsigned(HashKey.hash(address + "/skip"), size - 1) + 1;
@@ -90,48 +81,13 @@ final class MaglevBalancer implements Balancer {
         }
 
         @Override
-        public Optional<Endpoint> pick(Attempt attempt) {
-            if (table.length == 0) {
-                return Optional.empty();
-            }
-            long hash = key.hash(attempt);
-            if (hash == HashKey.ABSENT) {
-                int start = Math.floorMod(next.getAndIncrement(), options.length);
-                return untried(attempt, options, start);
-            }
-            int slot = (int) Long.remainderUnsigned(hash, table.length);
-            if (bounded == null) {
-                return untried(attempt, table, slot);
-            }
-            return bounded.pick(attempt, table, slot);
+        Optional<Endpoint>[] places() {
+            return table;
         }
 
         @Override
-        public void onPickedElsewhere(Attempt attempt, Endpoint endpoint) {
-            if (bounded != null && key.hash(attempt) != HashKey.ABSENT) {
-                bounded.placedElsewhere(endpoint);
-            }
-        }
-
-        @Override
-        public void onComplete(Attempt attempt, io.edgekit.core.Outcome outcome) {
-            if (bounded != null && key.hash(attempt) != HashKey.ABSENT) {
-                bounded.release(outcome.endpoint());
-            }
-        }
-
-        /** The first option from {@code start} on that the attempt has not tried, else the one at start. */
-        private static Optional<Endpoint> untried(Attempt attempt, Optional<Endpoint>[] from, int start) {
-            if (attempt.tried().isEmpty()) {
-                return from[start];
-            }
-            for (int i = 0; i < from.length; i++) {
-                Optional<Endpoint> option = from[(start + i) % from.length];
-                if (!attempt.hasTried(option.get())) {
-                    return option;
-                }
-            }
-            return from[start];
+        int place(long hash) {
+            return (int) Long.remainderUnsigned(hash, table.length);
         }
     }
 }

@@ -23,17 +23,7 @@ final class RandomBalancer implements Balancer {
         if (options.length == 0) {
             return Optional.empty();
         }
-        int start = ThreadLocalRandom.current().nextInt(options.length);
-        if (attempt.tried().isEmpty()) {
-            return options[start];
-        }
-        for (int i = 0; i < options.length; i++) {
-            Optional<Endpoint> option = options[(start + i) % options.length];
-            if (!attempt.hasTried(option.get())) {
-                return option;
-            }
-        }
-        return options[start];
+        return Untried.from(attempt, options, ThreadLocalRandom.current().nextInt(options.length));
     }
 
     @Override

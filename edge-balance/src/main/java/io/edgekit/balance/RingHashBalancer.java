@@ -1,13 +1,11 @@
 package io.edgekit.balance;
 
-import io.edgekit.core.Attempt;
 import io.edgekit.core.Balancer;
 import io.edgekit.core.Endpoint;
 import io.edgekit.core.EndpointSnapshot;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Consistent hashing on a ring: each serving endpoint owns {@code virtualNodes x weight} points (hashes of
@@ -42,23 +40,16 @@ final class RingHashBalancer implements Balancer {
     }
 
     /** The ring: sorted point hashes and, at the same index, the endpoint owning each. Thread-safe. */
-    static final class RingPicker implements Picker {
-        private final HashKey key;
+    static final class RingPicker extends HashingPicker {
         private final long[] points;
         private final Optional<Endpoint>[] owners;
-        private final Optional<Endpoint>[] options;
-        private final AtomicInteger next = new AtomicInteger();
-        private final BoundedLoad bounded;
 
         @SuppressWarnings("unchecked")
         RingPicker(HashKey key, List<Endpoint> endpoints, int virtualNodes, double loadFactor) {
-            this.key = key;
-            this.bounded = loadFactor > 0 ? new BoundedLoad(endpoints, loadFactor) : null;
-            this.options = new Optional[endpoints.size()];
+            super(key, endpoints, loadFactor);
             int total = 0;
-            for (int i = 0; i < endpoints.size(); i++) {
-                options[i] = Optional.of(endpoints.get(i));
-                total += virtualNodes * endpoints.get(i).weight();
+            for (Endpoint endpoint : endpoints) {
+                total += virtualNodes * endpoint.weight();
             }
             long[][] pairs = new long[total][];
             int at = 0;
@@ -78,53 +69,15 @@ final class RingHashBalancer implements Balancer {
         }
 
         @Override
-        public Optional<Endpoint> pick(Attempt attempt) {
-            if (points.length == 0) {
-                return Optional.empty();
-            }
-            long hash = key.hash(attempt);
-            if (hash == HashKey.ABSENT) {
-                return roundRobin(attempt);
-            }
+        Optional<Endpoint>[] places() {
+            return owners;
+        }
+
+        /** The first point at or after the hash, wrapping. */
+        @Override
+        int place(long hash) {
             int start = Arrays.binarySearch(points, hash);
-            if (start < 0) {
-                start = -start - 1;
-            }
-            if (bounded != null) {
-                return bounded.pick(attempt, owners, start % points.length);
-            }
-            for (int i = 0; i < points.length; i++) {
-                Optional<Endpoint> owner = owners[(start + i) % points.length];
-                if (attempt.tried().isEmpty() || !attempt.hasTried(owner.get())) {
-                    return owner;
-                }
-            }
-            return owners[start % points.length];
-        }
-
-        @Override
-        public void onPickedElsewhere(Attempt attempt, Endpoint endpoint) {
-            if (bounded != null && key.hash(attempt) != HashKey.ABSENT) {
-                bounded.placedElsewhere(endpoint);
-            }
-        }
-
-        @Override
-        public void onComplete(Attempt attempt, io.edgekit.core.Outcome outcome) {
-            if (bounded != null && key.hash(attempt) != HashKey.ABSENT) {
-                bounded.release(outcome.endpoint());
-            }
-        }
-
-        private Optional<Endpoint> roundRobin(Attempt attempt) {
-            int start = Math.floorMod(next.getAndIncrement(), options.length);
-            for (int i = 0; i < options.length; i++) {
-                Optional<Endpoint> option = options[(start + i) % options.length];
-                if (attempt.tried().isEmpty() || !attempt.hasTried(option.get())) {
-                    return option;
-                }
-            }
-            return options[start];
+            return (start < 0 ? -start - 1 : start) % points.length;
         }
     }
 }
