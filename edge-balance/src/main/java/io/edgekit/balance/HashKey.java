@@ -36,9 +36,10 @@ public interface HashKey {
             io.edgekit.core.Headers headers = attempt.request().headers();
             for (int i = 0; i < headers.size(); i++) {
                 if (headers.name(i).equalsIgnoreCase("cookie")) {
-                    long hash = cookieHash(headers.value(i), name);
-                    if (hash != ABSENT) {
-                        return hash;
+                    String field = headers.value(i);
+                    long range = Cookies.range(field, name);
+                    if (range != Cookies.ABSENT) {
+                        return hash(field, Cookies.from(range), Cookies.to(range));
                     }
                 }
             }
@@ -95,30 +96,5 @@ public interface HashKey {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
         return z ^ (z >>> 31);
-    }
-
-    /** The hash of cookie {@code name}'s value in one {@code Cookie} field, without copying it. */
-    private static long cookieHash(String field, String name) {
-        int at = 0;
-        int length = field.length();
-        while (at < length) {
-            while (at < length && (field.charAt(at) == ' ' || field.charAt(at) == ';')) {
-                at++;
-            }
-            int end = field.indexOf(';', at);
-            if (end < 0) {
-                end = length;
-            }
-            int eq = field.indexOf('=', at);
-            if (eq > at && eq < end && eq - at == name.length() && field.regionMatches(at, name, 0, name.length())) {
-                int valueEnd = end;
-                while (valueEnd > eq + 1 && field.charAt(valueEnd - 1) == ' ') {
-                    valueEnd--;
-                }
-                return hash(field, eq + 1, valueEnd);
-            }
-            at = end + 1;
-        }
-        return ABSENT;
     }
 }

@@ -101,14 +101,11 @@ public final class SessionAffinity {
     String cookieValue(Request request) {
         Headers headers = request.headers();
         for (int i = 0; i < headers.size(); i++) {
-            if (!headers.name(i).equalsIgnoreCase("cookie")) {
-                continue;
-            }
-            String field = headers.value(i);
-            for (String pair : field.split(";")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0 && pair.substring(0, eq).trim().equals(cookieName)) {
-                    return pair.substring(eq + 1).trim();
+            if (headers.name(i).equalsIgnoreCase("cookie")) {
+                String field = headers.value(i);
+                long range = Cookies.range(field, cookieName);
+                if (range != Cookies.ABSENT) {
+                    return field.substring(Cookies.from(range), Cookies.to(range));
                 }
             }
         }
@@ -167,24 +164,9 @@ public final class SessionAffinity {
                     continue;
                 }
                 String field = headers.value(h);
-                int at = 0;
-                while (at < field.length()) {
-                    while (at < field.length() && (field.charAt(at) == ' ' || field.charAt(at) == ';')) {
-                        at++;
-                    }
-                    int end = field.indexOf(';', at);
-                    end = end < 0 ? field.length() : end;
-                    int eq = field.indexOf('=', at);
-                    if (eq - at == cookieName.length() && eq < end && field.regionMatches(at, cookieName, 0,
-                            cookieName.length())) {
-                        int from = eq + 1;
-                        int to = end;
-                        while (to > from && field.charAt(to - 1) == ' ') {
-                            to--;
-                        }
-                        return find(field, from, to);
-                    }
-                    at = end + 1;
+                long range = Cookies.range(field, cookieName);
+                if (range != Cookies.ABSENT) {
+                    return find(field, Cookies.from(range), Cookies.to(range));
                 }
             }
             return null;
