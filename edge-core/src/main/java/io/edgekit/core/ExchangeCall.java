@@ -176,25 +176,13 @@ final class ExchangeCall {
     }
 
     private CompletionStage<Response> send(Request request) {
-        EndpointGroup group = plan.group();
-        if (plan.split() != null) {
-            group = plan.splitGroups()[plan.split().choose(exchange, request)];
-        }
-        if (group == null) {
+        if (plan.targets().length == 0) {
             return plan.route().handler().get().handle(exchange, request);
         }
-        Upstream upstream = upstreamOf(group);
-        attempts = new AttemptUnit(exchange, plan.route(), group, upstream, plan.timeouts(), transport);
+        int target = plan.split() == null ? 0 : plan.split().choose(exchange, request);
+        attempts = new AttemptUnit(exchange, plan.route(), plan.groups()[target], plan.targets()[target],
+                plan.timeouts(), transport);
         return attempts.run(request);
-    }
-
-    private Upstream upstreamOf(EndpointGroup group) {
-        for (Upstream upstream : plan.route().targetUpstreams()) {
-            if (upstream.name().equals(group.name())) {
-                return upstream;
-            }
-        }
-        throw new IllegalStateException("route '" + plan.route().id() + "': no upstream '" + group.name() + "'");
     }
 
     private void mirror(Request request) {

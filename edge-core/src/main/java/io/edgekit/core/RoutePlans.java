@@ -15,8 +15,12 @@ final class RoutePlans {
     private final Map<Route, Plan> plans;
 
     /** Everything a routed request needs, computed when the table is compiled. */
-    record Plan(Route route, Policy[] policies, Filter[] filters, EndpointGroup group, Split split,
-            EndpointGroup[] splitGroups, Timeouts timeouts, long maxRequestBodyBytes, EndpointGroup mirror) {
+    /**
+     * {@code targets} and {@code groups} are index-aligned: the route's upstream, or each side of its split
+     * (empty for a handler), with its live endpoint group.
+     */
+    record Plan(Route route, Policy[] policies, Filter[] filters, Upstream[] targets, EndpointGroup[] groups,
+            Split split, Timeouts timeouts, long maxRequestBodyBytes, EndpointGroup mirror) {
     }
 
     private RoutePlans(Router table, Map<Route, Plan> plans) {
@@ -54,18 +58,15 @@ final class RoutePlans {
             List<Filter> routeFilters = new ArrayList<>(edge.filters);
             routeFilters.addAll(route.filters());
             long maxBody = route.maxRequestBodyBytes() >= 0 ? route.maxRequestBodyBytes() : edge.maxRequestBodyBytes;
-            EndpointGroup group = route.upstream().map(groups::of).orElse(null);
-            Split split = route.split().orElse(null);
-            EndpointGroup[] splitGroups = null;
-            if (split != null) {
-                splitGroups = new EndpointGroup[split.upstreams().size()];
-                for (int i = 0; i < splitGroups.length; i++) {
-                    splitGroups[i] = groups.of(split.upstreams().get(i));
-                }
+            Upstream[] targets = route.targetUpstreams().toArray(new Upstream[0]);
+            EndpointGroup[] targetGroups = new EndpointGroup[targets.length];
+            for (int i = 0; i < targets.length; i++) {
+                targetGroups[i] = groups.of(targets[i]);
             }
             EndpointGroup mirror = route.mirror().map(groups::of).orElse(null);
             plans.put(route, new Plan(route, routePolicies.toArray(new Policy[0]), routeFilters.toArray(new Filter[0]),
-                    group, split, splitGroups, route.timeouts().orElse(edge.timeouts), maxBody, mirror));
+                    targets, targetGroups, route.split().orElse(null), route.timeouts().orElse(edge.timeouts), maxBody,
+                    mirror));
         }
         groups.retain(seen.keySet());
         return new RoutePlans(table, plans);

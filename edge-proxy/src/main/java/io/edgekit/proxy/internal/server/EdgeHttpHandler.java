@@ -71,10 +71,8 @@ public final class EdgeHttpHandler implements HttpHandler {
         this.inbound = new InboundRequests(limits);
         runtime.onEndpointRemoved((upstream, endpoint) -> {
             for (io.edgekit.core.EndpointGroup group : edge.endpointGroups().values()) {
-                for (io.edgekit.core.EndpointState state : group.snapshot().all()) {
-                    if (state.address().equals(endpoint.address())) {
-                        return; // another upstream still sends there: its connections stay
-                    }
+                if (group.snapshot().state(endpoint.address()).isPresent()) {
+                    return; // another upstream still sends there: its connections stay
                 }
             }
             pools.closeEndpoint(endpoint);
