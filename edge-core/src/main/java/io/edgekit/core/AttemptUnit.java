@@ -244,7 +244,7 @@ final class AttemptUnit {
     /** Decides what follows an attempt's end: the answer, a retry, or waiting for a hedge still in flight. */
     private void ended(Live live, Attempt attempt, Outcome outcome, Throwable cause, Response response) {
         exchange.listener().attemptEnded(attempt, outcome);
-        RetryRule rule = route.retryRule().orElse(upstream.retryRule());
+        RetryRule rule = route.retryRuleFor(upstream);
         RetryRule.Verdict verdict = mayMakeAnother() ? rule.decide(attempt, outcome) : RetryRule.Verdict.stop();
         if (response != null && !verdict.retry()) {
             win(attempt, response);

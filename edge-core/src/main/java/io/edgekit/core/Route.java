@@ -119,6 +119,11 @@ public final class Route {
         return Optional.ofNullable(retryRule);
     }
 
+    /** The rule the engine asks for this route's attempts at {@code upstream}: the route's, else the upstream's. */
+    RetryRule retryRuleFor(Upstream upstream) {
+        return retryRule != null ? retryRule : upstream.retryRule();
+    }
+
     /** The weighted split between upstreams this route sends to, if that is its target. */
     public Optional<Split> split() {
         return Optional.ofNullable(split);
