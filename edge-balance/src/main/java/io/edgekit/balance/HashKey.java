@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.edgekit.core.Attempt;
 import io.edgekit.core.Exchange;
 import io.edgekit.core.RouteMatch;
+import io.edgekit.core.internal.Cookies;
 import java.net.InetAddress;
 
 /**

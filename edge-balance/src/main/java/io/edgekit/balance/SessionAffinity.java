@@ -10,6 +10,7 @@ import io.edgekit.core.Filter;
 import io.edgekit.core.Headers;
 import io.edgekit.core.Outcome;
 import io.edgekit.core.Request;
+import io.edgekit.core.internal.Cookies;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package io.edgekit.core;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgekit.core.internal.Cookies;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -100,11 +101,9 @@ public final class Split {
             requireNonNull(name, "name");
             return (exchange, request) -> {
                 for (String field : request.headers().all("cookie")) {
-                    for (String pair : field.split(";")) {
-                        int eq = pair.indexOf('=');
-                        if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
-                            return pair.substring(eq + 1).trim();
-                        }
+                    long range = Cookies.range(field, name);
+                    if (range != Cookies.ABSENT) {
+                        return field.substring(Cookies.from(range), Cookies.to(range));
                     }
                 }
                 return null;

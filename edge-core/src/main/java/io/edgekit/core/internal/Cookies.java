@@ -1,9 +1,9 @@
-package io.edgekit.balance;
+package io.edgekit.core.internal;
 
 /** Reading one cookie's value out of a {@code Cookie} field in place, without splitting or copying it. */
-final class Cookies {
+public final class Cookies {
     /** No such cookie in the field. */
-    static final long ABSENT = -1;
+    public static final long ABSENT = -1;
 
     private Cookies() {
     }
@@ -12,7 +12,7 @@ final class Cookies {
      * Where cookie {@code name}'s value lies in {@code field}: {@code from << 32 | to} (spaces around the name
      * and the value left out), or {@link #ABSENT}.
      */
-    static long range(String field, String name) {
+    public static long range(String field, String name) {
         int at = 0;
         int length = field.length();
         while (at < length) {
@@ -46,11 +46,13 @@ final class Cookies {
         return ABSENT;
     }
 
-    static int from(long range) {
+    /** Where a {@link #range} starts. */
+    public static int from(long range) {
         return (int) (range >>> 32);
     }
 
-    static int to(long range) {
+    /** Where a {@link #range} ends (exclusive). */
+    public static int to(long range) {
         return (int) range;
     }
 }
