@@ -75,6 +75,21 @@ public interface Body {
         }
     }
 
+    /**
+     * The client's body broke its framing (a chunked body that does not follow RFC 9112's grammar): the edge
+     * answers 400 and closes the connection. Carries no stack trace.
+     */
+    final class MalformedException extends java.io.IOException {
+        public MalformedException(String message) {
+            super(message, null);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
     /** A body exceeded the bound a reader set for it. Carries no stack trace. */
     final class TooLargeException extends RuntimeException {
         private final long maxBytes;

@@ -243,6 +243,9 @@ final class ExchangeCall {
         if (error instanceof Body.TooLargeException tooLarge) {
             return tooLarge(tooLarge.maxBytes());
         }
+        if (error instanceof Body.MalformedException malformed) {
+            return Response.problem(400, "Bad Request", malformed.getMessage());
+        }
         if (error instanceof Body.StalledException) {
             return Response.problem(408, "Request Timeout", "the request body stalled");
         }

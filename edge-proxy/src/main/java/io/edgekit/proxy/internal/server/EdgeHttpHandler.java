@@ -145,7 +145,7 @@ public final class EdgeHttpHandler implements HttpHandler {
         }
         Request raw;
         try {
-            raw = InboundRequests.toRequest(server, head);
+            raw = inbound.toRequest(server, head);
         } catch (IllegalArgumentException e) {
             server.setPersistent(false);
             answerDirectly(server, new Problem(400, "Bad Request", "malformed request: " + e.getMessage()));

@@ -158,7 +158,7 @@ final class InboundRequests {
         }
     }
 
-    static Request toRequest(HttpServerExchange server, InboundHead head) {
+    Request toRequest(HttpServerExchange server, InboundHead head) {
         HeaderValues connection = head.connection;
         if (connection != null && server.isPersistent()) {
             // Undertow honours only a bare "close"; "close, X-Foo" must close the connection too
@@ -204,7 +204,7 @@ final class InboundRequests {
         return pathStart < 0 ? "/" : uri.substring(pathStart);
     }
 
-    static Body requestBody(HttpServerExchange server, InboundHead head) {
+    Body requestBody(HttpServerExchange server, InboundHead head) {
         long length;
         if (head.transferEncoding != null) {
             length = -1;
@@ -223,6 +223,11 @@ final class InboundRequests {
         }
         if (length == 0 || server.isRequestComplete()) {
             return Body.empty();
+        }
+        if (length == -1 && head.transferEncoding != null) {
+            // chunked: read by the edge's strict decoder, not Undertow's lenient one; trailers share the
+            // head's bound
+            ChunkedRequestConduit.install(server, limits.maxHeaderBytes());
         }
         return new ChannelBody(server::getRequestChannel, length, server.getIoThread(), Long.MAX_VALUE, null,
                 Activity.NONE);

@@ -37,7 +37,7 @@ final class ResponseBody implements StreamSourceConduit {
         this.chunked = chunked;
         this.toClose = length < 0 && !chunked;
         this.remaining = chunked ? 0 : length;
-        this.chunks = chunked ? new ChunkedDecoder(c.maxHeadBytes) : null;
+        this.chunks = chunked ? ChunkedDecoder.lenient(c.maxHeadBytes) : null;
     }
 
     void readReady() {

@@ -320,6 +320,8 @@ public final class UpstreamCall extends CallSweeper.Entry implements ConnectionP
     private void requestBodyFailed(Throwable cause, boolean readSide) {
         if (cause instanceof Body.TooLargeException tooLarge) {
             failWith(tooLarge);
+        } else if (cause instanceof Body.MalformedException malformed) {
+            failWith(malformed);
         } else if (readSide) {
             failWith(UpstreamException.reset("the client request body could not be read"));
         } else {
@@ -520,7 +522,7 @@ public final class UpstreamCall extends CallSweeper.Entry implements ConnectionP
         failWith(cause);
     }
 
-    private void failWith(RuntimeException cause) {
+    private void failWith(Throwable cause) {
         boolean completed = future.completeExceptionally(cause);
         abort();
         if (!completed && onStreamAbort != null) {

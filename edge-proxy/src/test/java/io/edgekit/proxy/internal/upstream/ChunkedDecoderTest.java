@@ -42,12 +42,12 @@ class ChunkedDecoderTest {
     }
 
     private static String decode(String wire) throws IOException {
-        return decode(new ChunkedDecoder(1024), wire, Integer.MAX_VALUE, 1 << 16);
+        return decode(ChunkedDecoder.lenient(1024), wire, Integer.MAX_VALUE, 1 << 16);
     }
 
     @Test
     void decodesChunksWithExtensionsAndBareLineFeeds() throws IOException {
-        ChunkedDecoder decoder = new ChunkedDecoder(1024);
+        ChunkedDecoder decoder = ChunkedDecoder.lenient(1024);
         assertEquals("hello world", decode(decoder, "5;name=value\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", 1000, 100));
         assertTrue(decoder.isDone());
         assertNull(decoder.trailers());
@@ -57,7 +57,7 @@ class ChunkedDecoderTest {
 
     @Test
     void readsTrailerFields() throws IOException {
-        ChunkedDecoder decoder = new ChunkedDecoder(1024);
+        ChunkedDecoder decoder = ChunkedDecoder.lenient(1024);
         assertEquals("ab", decode(decoder, "2\r\nab\r\n0\r\ngrpc-status: 0\r\ngrpc-message: ok\r\n\r\n", 3, 1));
         assertEquals("0", decoder.trailers().getFirst("grpc-status"));
         assertEquals("ok", decoder.trailers().getFirst("grpc-message"));
@@ -65,7 +65,7 @@ class ChunkedDecoderTest {
 
     @Test
     void leavesWhatFollowsTheBodyInTheSource() throws IOException {
-        ChunkedDecoder decoder = new ChunkedDecoder(1024);
+        ChunkedDecoder decoder = ChunkedDecoder.lenient(1024);
         ByteBuffer src = ByteBuffer.wrap("1\r\nx\r\n0\r\n\r\nHTTP/1.1 200".getBytes(StandardCharsets.ISO_8859_1));
         ByteBuffer dst = ByteBuffer.allocate(64);
         assertEquals(1, decoder.decode(src, dst));
@@ -104,7 +104,7 @@ class ChunkedDecoderTest {
             wire.append("0\r\n\r\n");
             int piece = 1 + random.nextInt(20);
             int room = 1 + random.nextInt(20);
-            ChunkedDecoder decoder = new ChunkedDecoder(1024);
+            ChunkedDecoder decoder = ChunkedDecoder.lenient(1024);
             assertEquals(expected.toString(), decode(decoder, wire.toString(), piece, room),
                     "seed " + SEED + " round " + round);
             assertTrue(decoder.isDone());
@@ -113,9 +113,28 @@ class ChunkedDecoderTest {
 
     @Test
     void aTruncatedBodyIsNotDone() throws IOException {
-        ChunkedDecoder decoder = new ChunkedDecoder(1024);
+        ChunkedDecoder decoder = ChunkedDecoder.lenient(1024);
         assertEquals("ab", decode(decoder, "5\r\nab", 100, 100));
         assertFalse(decoder.isDone());
+    }
+
+    @Test
+    void strictModeReadsTheGrammarInAnyPiecesAndRefusesWhatLenientModeForgives() throws IOException {
+        String wire = "5;a=b ; c = \"x\\\"y;\"\r\nhello\r\n6\r\n world\r\n0;end\r\nx-sum: 1\r\n\r\n";
+        for (int piece = 1; piece <= wire.length(); piece++) {
+            ChunkedDecoder decoder = ChunkedDecoder.strict(1024);
+            assertEquals("hello world", decode(decoder, wire, piece, 3), "pieces of " + piece);
+            assertTrue(decoder.isDone());
+            assertEquals("1", decoder.trailers().getFirst("x-sum"));
+        }
+        for (String bad : new String[] {"3\nabc\r\n0\r\n\r\n", "3\r\nabc\n0\r\n\r\n", "3;a=b\nc\r\nabc\r\n0\r\n\r\n",
+            "3 \r\nabc\r\n0\r\n\r\n", "3\r\nabc\r\n0\r\nx: 1\n\r\n", "3\r\nabc\r\n0\r\n\n"}) {
+            assertEquals("hello", decode(ChunkedDecoder.lenient(1024), "5\r\nhello\r\n0\r\n\r\n", 100, 100));
+            for (int piece = 1; piece <= bad.length(); piece++) {
+                int size = piece;
+                assertThrows(IOException.class, () -> decode(ChunkedDecoder.strict(1024), bad, size, 100), bad);
+            }
+        }
     }
 
     private static String randomText(Random random, int size) {
