@@ -87,6 +87,11 @@ public final class EdgeServer implements AutoCloseable {
         return runtime.buffersOnLoan();
     }
 
+    /** Requests the edge is handling now: from the head's arrival to the response's last byte or failure. */
+    public int inFlight() {
+        return runtime.inFlight();
+    }
+
     /** Upstream connections open now, busy and idle. */
     public int openUpstreamConnections() {
         return runtime.openUpstreamConnections();

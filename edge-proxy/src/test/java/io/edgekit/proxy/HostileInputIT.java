@@ -240,17 +240,60 @@ class HostileInputIT {
     }
 
     @Test
-    void stalledUploadGets408() throws Exception {
+    void aStalledUploadGets408AndTheConnectionCloses() throws Exception {
+        assertAnsweredThenClosed("POST /public/upload HTTP/1.1\r\nHost: edge.test\r\nContent-Length: 100000\r\n\r\n"
+                + "only-part", 408);
+    }
+
+    @Test
+    void aRefusalWhileTheBodyIsUnreadClosesTheConnection() throws Exception {
+        assertAnsweredThenClosed("POST /admin/upload HTTP/1.1\r\nHost: edge.test\r\nContent-Length: 100000\r\n\r\n"
+                + "only-part", 403);
+    }
+
+    @Test
+    void bodiesReadToTheirEndKeepTheConnection() throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 2000);
+            socket.setSoTimeout(5000);
+            for (int i = 0; i < 3; i++) {
+                String body = "x".repeat(10_000 * i);
+                socket.getOutputStream().write(("POST /public/upload HTTP/1.1\r\nHost: edge.test\r\n"
+                        + (i == 2 ? "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(body.length()) + "\r\n"
+                                + body + "\r\n0\r\n\r\n" : "Content-Length: " + body.length() + "\r\n\r\n" + body))
+                        .getBytes(StandardCharsets.US_ASCII));
+                String head = RawHttp.readHead(socket.getInputStream());
+                assertEquals(200, status(head), head);
+                assertFalse(head.toLowerCase(Locale.ROOT).contains("connection: close"), head);
+                socket.getInputStream().readNBytes(contentLength(head));
+            }
+        }
+    }
+
+    /** Sends {@code request}, expects {@code status} with Connection: close, then the close itself. */
+    private static void assertAnsweredThenClosed(String request, int status) throws Exception {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 2000);
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /public/upload HTTP/1.1\r\nHost: edge.test\r\nContent-Length: 1000\r\n\r\n"
-                    + "only-part").getBytes(StandardCharsets.US_ASCII));
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            String answer = RawHttp.readAll(socket.getInputStream());
-            assertEquals(408, status(answer), answer);
+            String head = RawHttp.readHead(socket.getInputStream());
+            assertEquals(status, status(head), head);
+            assertTrue(head.toLowerCase(Locale.ROOT).contains("connection: close"), head);
+            socket.getInputStream().readNBytes(contentLength(head));
+            assertEquals(-1, socket.getInputStream().read(), "the edge closed the connection");
         }
+        Await.until("no request in flight", () -> server.inFlight() == 0);
+    }
+
+    private static int contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                return Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        return 0;
     }
 
     @Test

@@ -134,6 +134,11 @@ final class ResponseWriter {
             return;
         }
         server.setStatusCode(response.status());
+        if (!server.isRequestComplete()) {
+            // answered while the body is still unread (a refusal, a stalled body): close after the answer
+            // rather than wait for the rest, so a slow or stopped client holds nothing
+            server.setPersistent(false);
+        }
         HeaderMap out = server.getResponseHeaders();
         Headers headers = response.headers();
         for (int i = 0; i < headers.size(); i++) {

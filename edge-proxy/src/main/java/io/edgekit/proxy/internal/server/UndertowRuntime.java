@@ -229,6 +229,10 @@ public final class UndertowRuntime {
     }
 
     /** The server's I/O buffers on loan now. */
+    public int inFlight() {
+        return handler.inFlight();
+    }
+
     public long buffersOnLoan() {
         return buffers.onLoan();
     }
