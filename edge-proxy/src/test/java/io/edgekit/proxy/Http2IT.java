@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.edgekit.core.Edge;
 import io.edgekit.core.Response;
 import io.edgekit.core.Route;
+import io.edgekit.core.Upstream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -29,17 +30,23 @@ class Http2IT {
     private static final int GOAWAY = 0x7;
 
     static EdgeServer server;
+    static FaultyBackend cutting;
 
     @BeforeAll
-    static void start() {
-        Edge edge = Edge.builder().route(Route.named("r").path("/**")
+    static void start() throws Exception {
+        cutting = new FaultyBackend(TruncationIT::chunksThenReset);
+        Edge edge = Edge.builder()
+                .route(Route.named("cut").path("/cut").to(Upstream.named("cutting")
+                        .endpoint("127.0.0.1", cutting.port()).build()).build())
+                .route(Route.named("r").path("/**")
                 .to((ex, r) -> Response.of(200, "text/plain", "h2 " + r.path()).completed()).build()).build();
         server = EdgeServer.builder(edge).listen("127.0.0.1", 0).http2Cleartext(true).build().start();
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         server.shutdown(Duration.ofSeconds(1));
+        cutting.close();
     }
 
     /** A HEADERS block for GET {@code path}: static-table indexes, and a literal :authority. */
@@ -100,6 +107,21 @@ class Http2IT {
             int[] headers = awaitFrame(new DataInputStream(socket.getInputStream()), HEADERS);
             assertTrue(headers != null, "a HEADERS frame answers stream 1");
             assertEquals(1, headers[2]);
+        }
+    }
+
+    @Test
+    void aResponseCutMidBodyResetsItsStream() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(PREFACE);
+            frame(out, SETTINGS, 0, 0, new byte[0]);
+            frame(out, HEADERS, 0x5, 1, requestHeaders("/cut"));
+            out.flush();
+            int[] reset = awaitFrame(new DataInputStream(socket.getInputStream()), RST_STREAM);
+            assertTrue(reset != null, "RST_STREAM ends the cut response");
+            assertEquals(1, reset[2]);
         }
     }
 

@@ -124,7 +124,7 @@ final class ResponseWriter {
             call.bodyDiscarded(); // a filter replaced the upstream's body: its connection cannot be reused
         }
         if (server.isResponseStarted()) {
-            IoUtils.safeClose(server.getConnection());
+            CutResponses.abort(server);
             return;
         }
         flight.headNanos = ticker.nanos();
@@ -162,11 +162,14 @@ final class ResponseWriter {
             boolean decoding = exchange.getOrNull(Decompression.STREAM_DECODING) != null;
             if (encoding != null && !head && !bodiless) {
                 compressAsItStreams(server, encoding);
+                CutResponses.frameUnknownLength(server, out);
             } else if (length >= 0 && !decoding && !head && !bodiless) {
                 out.put(io.undertow.util.Headers.CONTENT_LENGTH, length);
+            } else if (!head && !bodiless) {
+                CutResponses.frameUnknownLength(server, out);
             }
             if (call != null) {
-                call.onStreamAbort(() -> IoUtils.safeClose(server.getConnection()));
+                call.onStreamAbort(() -> CutResponses.abort(server));
             }
             if (call != null && call.mayHaveTrailers(length)) {
                 // trailers (gRPC status) are read when the body has ended, just before the response ends
@@ -197,7 +200,7 @@ final class ResponseWriter {
                             } else {
                                 owner.bodyDiscarded();
                             }
-                            IoUtils.safeClose(server.getConnection());
+                            CutResponses.abort(server);
                         }
                     }, prefix);
             flight.pump.start();
@@ -207,6 +210,9 @@ final class ResponseWriter {
             String encoding = exchange.getOrNull(Compression.STREAM_ENCODING);
             if (encoding != null) {
                 compressAsItStreams(server, encoding);
+                if (!head && !bodiless) {
+                    CutResponses.frameUnknownLength(server, out);
+                }
             } else {
                 out.put(io.undertow.util.Headers.CONTENT_LENGTH, file.length());
             }
@@ -227,7 +233,7 @@ final class ResponseWriter {
                 public void failed(Throwable cause, boolean readSide) {
                     flight.failure = cause;
                     closeQuietly(file);
-                    IoUtils.safeClose(server.getConnection());
+                    CutResponses.abort(server);
                 }
             });
             return;
@@ -259,7 +265,7 @@ final class ResponseWriter {
                     @Override
                     public void failed(Throwable cause, boolean readSide) {
                         flight.failure = cause;
-                        IoUtils.safeClose(server.getConnection());
+                        CutResponses.abort(server);
                     }
                 });
             };
