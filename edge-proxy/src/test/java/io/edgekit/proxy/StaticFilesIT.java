@@ -40,6 +40,8 @@ class StaticFilesIT {
         root = Files.createDirectories(temp.resolve("site"));
         Files.writeString(root.resolve("index.html"), "<html><body>" + "hello ".repeat(200) + "</body></html>");
         Files.writeString(root.resolve("notes.txt"), "0123456789abcdefghij");
+        Files.setLastModifiedTime(root.resolve("notes.txt"), java.nio.file.attribute.FileTime.from(
+                java.time.Instant.parse("2026-12-04T09:05:03Z"))); // a one-digit day of the month
         Files.createDirectories(root.resolve("sub dir"));
         Files.writeString(root.resolve("sub dir/a b.css"), "body{}");
         big = new byte[3 * 1024 * 1024 + 11];
@@ -82,7 +84,8 @@ class StaticFilesIT {
         assertEquals("0123456789abcdefghij", text(notes));
         assertEquals("text/plain; charset=utf-8", notes.headers().firstValue("content-type").orElse(""));
         assertTrue(notes.headers().firstValue("etag").orElse("").startsWith("W/\""));
-        assertTrue(notes.headers().firstValue("last-modified").isPresent());
+        assertEquals("Fri, 04 Dec 2026 09:05:03 GMT", notes.headers().firstValue("last-modified").orElse(""),
+                "IMF-fixdate: the day has two digits");
         assertEquals("bytes", notes.headers().firstValue("accept-ranges").orElse(""));
         assertTrue(text(get("/static/")).startsWith("<html>"));
         assertEquals("body{}", text(get("/static/sub%20dir/a%20b.css")));

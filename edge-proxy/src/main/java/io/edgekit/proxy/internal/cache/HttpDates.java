@@ -17,6 +17,9 @@ public final class HttpDates {
     public static final long INVALID = Long.MIN_VALUE;
     // the day name is left out of both: it is redundant, and with a two-digit year it cannot be checked
     private static final DateTimeFormatter RFC_850 = DateTimeFormatter.ofPattern("dd-MMM-yy HH:mm:ss 'GMT'", Locale.US);
+    /** IMF-fixdate: a two-digit day, always (RFC 1123's formatter writes {@code 4 Dec}, not {@code 04 Dec}). */
+    private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'",
+            Locale.US);
     private static final DateTimeFormatter ASCTIME = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss yyyy", Locale.US);
 
     private HttpDates() {
@@ -24,8 +27,7 @@ public final class HttpDates {
 
     /** The IMF-fixdate of {@code epochSeconds}, the format HTTP senders use. */
     public static String format(long epochSeconds) {
-        return DateTimeFormatter.RFC_1123_DATE_TIME.format(
-                LocalDateTime.ofEpochSecond(epochSeconds, 0, ZoneOffset.UTC).atOffset(ZoneOffset.UTC));
+        return IMF_FIXDATE.format(LocalDateTime.ofEpochSecond(epochSeconds, 0, ZoneOffset.UTC));
     }
 
     /** Seconds since the epoch, or {@link #INVALID}. */

@@ -29,12 +29,13 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
     private final ClientCounts perClient;
     private final TrustedProxies proxies;
     private final EdgeRuntime runtime;
+    private final ListenerLimits limits;
     private final AtomicInteger open = new AtomicInteger();
 
     /** Refusals carry their request id in {@code X-Request-Id} too when the edge sends that field. */
     public AcceptGate(ChannelListener<StreamConnection> openListener, int maxConnections, int maxPerClient,
-            EdgeRuntime runtime) {
-        this(openListener, maxConnections, maxPerClient, null, runtime);
+            EdgeRuntime runtime, ListenerLimits limits) {
+        this(openListener, maxConnections, maxPerClient, null, runtime, limits);
     }
 
     /**
@@ -43,8 +44,9 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
      * the PROXY header ({@link ScanningOpenListener}), which knows the client; so is the head scanner.
      */
     public AcceptGate(ChannelListener<StreamConnection> openListener, int maxConnections, int maxPerClient,
-            TrustedProxies proxies, EdgeRuntime runtime) {
+            TrustedProxies proxies, EdgeRuntime runtime, ListenerLimits limits) {
         this.runtime = runtime;
+        this.limits = limits;
         this.openListener = openListener;
         this.maxConnections = maxConnections;
         this.perClient = new ClientCounts(proxies == null ? maxPerClient : Integer.MAX_VALUE);
@@ -93,7 +95,7 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
             return;
         }
         if (proxies == null) {
-            watch(connection, runtime);
+            watch(connection, runtime, limits);
         }
         openListener.handleEvent(connection);
         ClientCounts.onClose(connection, () -> {
@@ -106,10 +108,11 @@ public final class AcceptGate implements ChannelListener<AcceptingChannel<? exte
      * Puts the edge's watchers on a client connection: the head scanner below Undertow's parser, and the
      * refusal watch that turns the parser's own bare 400 into the edge's problem response.
      */
-    static void watch(StreamConnection connection, EdgeRuntime runtime) {
-        connection.getSourceChannel().setConduit(new HeadScanConduit(connection.getSourceChannel().getConduit()));
+    static void watch(StreamConnection connection, EdgeRuntime runtime, ListenerLimits limits) {
+        HeadScanConduit scanner = new HeadScanConduit(connection.getSourceChannel().getConduit());
+        connection.getSourceChannel().setConduit(scanner);
         connection.getSinkChannel().setConduit(new RefusalWatchConduit(connection.getSinkChannel().getConduit(),
-                runtime, connection.getPeerAddress()));
+                runtime, connection.getPeerAddress(), () -> scanner.refusal(limits)));
     }
 
     /** 429 with Retry-After and a close: the client has as many connections open as it may. */

@@ -254,7 +254,10 @@ public final class EdgeHttpHandler implements HttpHandler {
             }
             writer.report(exchange, this.exchange, flight);
             if (scanner != null && exchange.getStatusCode() != 101) {
-                scanner.expectHead(); // after a switch, the connection carries another protocol: no heads
+                // after a switch, the connection carries another protocol: no heads
+                io.undertow.connector.PooledByteBuffer ahead = exchange.getConnection() instanceof
+                        io.undertow.server.AbstractServerConnection connection ? connection.getExtraBytes() : null;
+                scanner.expectHead(ahead == null || !ahead.isOpen() ? null : ahead.getBuffer());
             }
             if (inFlight.decrementAndGet() == 0 && draining) {
                 synchronized (drainLock) {

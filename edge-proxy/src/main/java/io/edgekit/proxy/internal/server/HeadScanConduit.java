@@ -1,5 +1,6 @@
 package io.edgekit.proxy.internal.server;
 
+import io.edgekit.core.Problem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.xnio.conduits.AbstractStreamSourceConduit;
@@ -8,9 +9,12 @@ import org.xnio.conduits.StreamSourceConduit;
 
 /**
  * Watches the bytes of each request head as they arrive, below Undertow's parser, for what the parser
- * silently repairs: obsolete line folding (a line of the head that starts with a space or tab), which
- * the edge rejects rather than unfolds. Scanning stops at the end of a head and starts again when the
- * handler says the next head is due, so bodies are never scanned. Owned by the connection's IO thread.
+ * silently repairs or cannot tell: obsolete line folding (a line of the head that starts with a space or
+ * tab), which the edge rejects rather than unfolds; the request line's version (Undertow reads HTTP/9.9 as
+ * HTTP/1.1); the size, line count and bare line feeds of a head the parser refused, so that refusal gets its
+ * own status and reason. Scanning stops at the end of a head and starts again when the handler says the
+ * next head is due (with any bytes already read of it), so bodies are never scanned. Owned by the
+ * connection's IO thread.
  *
  * <p>It also suspends reads lazily. Undertow suspends a connection's reads while a request is in flight
  * and resumes them when the response is done; when the response comes from an upstream, that is a later
@@ -25,6 +29,14 @@ public final class HeadScanConduit extends AbstractStreamSourceConduit<StreamSou
     private int beforeLast;
     private int thirdLast;
     private boolean folded;
+    /** Bytes of the current head seen so far, its line feeds, and whether one came without its CR. */
+    private long headBytes;
+    private int lineFeeds;
+    private boolean bareLineFeed;
+    /** The last eight bytes of the request line so far, then, once it ended, its version ({@code HTTP/1.1}). */
+    private long requestLineTail;
+    private static final long HTTP_1_1 = tail("HTTP/1.1");
+    private static final long HTTP_1_0 = tail("HTTP/1.0");
     /**
      * The edge's state for this connection, kept here because a connection has exactly one scanner and
      * the handler reaches it without a map lookup. Owned by the handler; this class never reads it.
@@ -92,14 +104,58 @@ public final class HeadScanConduit extends AbstractStreamSourceConduit<StreamSou
         return folded;
     }
 
-    /** The current request is complete: the next bytes on the connection start a new head. */
-    void expectHead() {
+    /**
+     * Why Undertow's parser refused the current head, as far as its bytes tell: 431 when they exceed the
+     * listener's header size or count, 400 naming a bare LF, else 400.
+     */
+    Problem refusal(ListenerLimits limits) {
+        if (headBytes > limits.maxHeaderBytes()) {
+            return new Problem(431, "Request Header Fields Too Large", "header fields larger than "
+                    + limits.maxHeaderBytes() + " bytes");
+        }
+        if (lineFeeds - 1 > limits.maxHeaders()) {
+            return new Problem(431, "Request Header Fields Too Large", "more than " + limits.maxHeaders()
+                    + " header fields");
+        }
+        return new Problem(400, "Bad Request", bareLineFeed ? "a line of the request head ends in LF without CR"
+                : "malformed request head: an invalid request line, field or framing");
+    }
+
+    /**
+     * Whether the current head's request line named HTTP/1.1 or HTTP/1.0; Undertow's parser reads other
+     * versions (HTTP/9.9) as one of those, so the edge looks at the bytes itself.
+     */
+    boolean knownVersion() {
+        return requestLineTail == HTTP_1_1 || requestLineTail == HTTP_1_0;
+    }
+
+    private static long tail(String version) {
+        long tail = 0;
+        for (int i = 0; i < version.length(); i++) {
+            tail = tail << 8 | version.charAt(i);
+        }
+        return tail;
+    }
+
+    /**
+     * The current request is complete: the next bytes on the connection start a new head, beginning with
+     * {@code pending} (null when none): bytes read ahead with the last request (a pipelined head), which
+     * reach the parser without passing here again.
+     */
+    void expectHead(ByteBuffer pending) {
         inHead = true;
         sawContent = false;
         folded = false;
+        headBytes = 0;
+        lineFeeds = 0;
+        bareLineFeed = false;
+        requestLineTail = 0;
         last = 0;
         beforeLast = 0;
         thirdLast = 0;
+        if (pending != null && pending.hasRemaining()) {
+            scan(pending, pending.position(), pending.limit());
+        }
     }
 
     @Override
@@ -133,23 +189,37 @@ public final class HeadScanConduit extends AbstractStreamSourceConduit<StreamSou
         int b2 = beforeLast;
         int b3 = thirdLast;
         boolean content = sawContent;
-        for (int i = from; i < to; i++) {
+        int lines = lineFeeds;
+        long lineTail = requestLineTail;
+        int i = from;
+        for (; i < to; i++) {
             int b = buffer.get(i) & 0xff;
             if (!content) {
                 if (b == '\r' || b == '\n') {
                     continue; // blank lines before a request line are ignored (RFC 9112 section 2.2)
                 }
                 content = true;
+            } else if (lines == 0 && b != '\r' && b != '\n') {
+                lineTail = lineTail << 8 | b; // the request line: its last eight bytes are its version
             } else if (b1 == '\n' && (b == ' ' || b == '\t')) {
                 folded = true;
-            } else if (b == '\n' && b1 == '\r' && b2 == '\n' && b3 == '\r') {
-                inHead = false; // the head is complete; what follows is a body or the next request
-                break;
+            } else if (b == '\n') {
+                lines++;
+                if (b1 != '\r') {
+                    bareLineFeed = true;
+                }
+                if (b1 == '\r' && b2 == '\n' && b3 == '\r') {
+                    inHead = false; // the head is complete; what follows is a body or the next request
+                    break;
+                }
             }
             b3 = b2;
             b2 = b1;
             b1 = b;
         }
+        headBytes += i - from;
+        lineFeeds = lines;
+        requestLineTail = lineTail;
         last = b1;
         beforeLast = b2;
         thirdLast = b3;

@@ -49,6 +49,9 @@ final class InboundRequests {
 
     /** The checks on a request head that Undertow's parser does not make: a problem, or null to go on. */
     Problem check(HttpServerExchange server, HeadScanConduit scanner, InboundHead head) {
+        if (scanner != null && !scanner.knownVersion()) {
+            return new Problem(505, "HTTP Version Not Supported", "only HTTP/1.1, HTTP/1.0 and HTTP/2 are served");
+        }
         if (scanner != null && scanner.folded()) {
             return new Problem(400, "Bad Request", "obsolete line folding in the request head");
         }

@@ -20,9 +20,11 @@ public final class ScanningOpenListener implements OpenListener {
     private final OpenListener http;
     private final ClientCounts perClient;
     private final EdgeRuntime runtime;
+    private final ListenerLimits limits;
 
-    public ScanningOpenListener(OpenListener http, int maxPerClient, EdgeRuntime runtime) {
+    public ScanningOpenListener(OpenListener http, int maxPerClient, EdgeRuntime runtime, ListenerLimits limits) {
         this.runtime = runtime;
+        this.limits = limits;
         this.http = http;
         this.perClient = new ClientCounts(maxPerClient);
     }
@@ -35,7 +37,7 @@ public final class ScanningOpenListener implements OpenListener {
             AcceptGate.refuseOverClientLimit(connection, runtime);
             return;
         }
-        AcceptGate.watch(connection, runtime);
+        AcceptGate.watch(connection, runtime, limits);
         http.handleEvent(connection);
         ClientCounts.onClose(connection, () -> perClient.release(client, count));
     }

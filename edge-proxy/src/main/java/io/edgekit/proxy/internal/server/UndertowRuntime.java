@@ -67,6 +67,7 @@ public final class UndertowRuntime {
     private final Settings settings;
     private final ExecutorService offloadExecutor;
     private final EdgeHttpHandler handler;
+    private final ListenerLimits limits;
     private final HttpHandler root;
     private final BufferPool buffers = new BufferPool(16 * 1024, true, 1024);
     private final List<AcceptingChannel<? extends StreamConnection>> acceptors = new ArrayList<>();
@@ -91,8 +92,9 @@ public final class UndertowRuntime {
                     thread.setDaemon(true);
                     return thread;
                 });
-        this.handler = new EdgeHttpHandler(edge, settings.ioThreads(), offloadExecutor, new ListenerLimits(
-                settings.maxUrlLength(), settings.maxHeaderBytes(), settings.maxHeaders(), settings.allowedHosts()));
+        this.limits = new ListenerLimits(settings.maxUrlLength(), settings.maxHeaderBytes(), settings.maxHeaders(),
+                settings.allowedHosts());
+        this.handler = new EdgeHttpHandler(edge, settings.ioThreads(), offloadExecutor, limits);
         this.root = new HttpContinueReadHandler(handler);
     }
 
@@ -157,17 +159,17 @@ public final class UndertowRuntime {
                 AcceptingChannel<? extends StreamConnection> channel;
                 if (listener.proxyProtocol()) {
                     ProxyProtocolOpenListener proxy = new ProxyProtocolOpenListener(new ScanningOpenListener(http,
-                            settings.maxConnectionsPerClient(), edge.runtime()),
+                            settings.maxConnectionsPerClient(), edge.runtime(), limits),
                             null, buffers, serverOptions);
                     channel = created.createStreamConnectionServer(bind, new AcceptGate(proxy, settings.maxConnections(),
-                            settings.maxConnectionsPerClient(), edge.trustedProxies(), edge.runtime()),
+                            settings.maxConnectionsPerClient(), edge.trustedProxies(), edge.runtime(), limits),
                             socketOptions);
                 } else if (listener.tls() == null) {
                     if (settings.http2Cleartext()) {
                         http.setUndertowOptions(http2Options); // h2c by prior knowledge
                     }
                     channel = created.createStreamConnectionServer(bind,
-                            new AcceptGate(http, settings.maxConnections(), settings.maxConnectionsPerClient(), edge.runtime()),
+                            new AcceptGate(http, settings.maxConnections(), settings.maxConnectionsPerClient(), edge.runtime(), limits),
                             socketOptions);
                 } else {
                     channel = tlsServer(created, bind, listener.tls(), http, http2Options, socketOptions);
@@ -219,7 +221,7 @@ public final class UndertowRuntime {
             open = alpn;
         }
         return ssl.createSslConnectionServer(worker, bind,
-                new AcceptGate(open, settings.maxConnections(), settings.maxConnectionsPerClient(), edge.runtime()),
+                new AcceptGate(open, settings.maxConnections(), settings.maxConnectionsPerClient(), edge.runtime(), limits),
                 options.getMap());
     }
 
