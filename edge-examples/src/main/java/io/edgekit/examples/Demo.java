@@ -16,7 +16,6 @@ import io.edgekit.proxy.TlsConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -77,7 +76,12 @@ public final class Demo {
             server.listenTls(host, tlsPort, TlsConfig.builder()
                     .keyStore("*", SelfSigned.keyStore(host), SelfSigned.PASSWORD).build());
         }
-        edge = server.build().start();
+        try {
+            edge = server.build().start();
+        } catch (RuntimeException e) {
+            stop(); // the backends are up: nothing is left running
+            throw e;
+        }
         return this;
     }
 
@@ -128,7 +132,17 @@ public final class Demo {
         if (port < 0 || port > 65535) {
             usage("--port: " + port + " (expected: 0-65535)");
         }
-        Demo demo = new Demo().start("127.0.0.1", port, tlsPort);
+        // Undertow and XNIO log through JBoss Logging: send it to SLF4J, as the edge's own lines are
+        System.setProperty("org.jboss.logging.provider", "slf4j");
+        Demo demo;
+        try {
+            demo = new Demo().start("127.0.0.1", port, tlsPort);
+        } catch (java.io.UncheckedIOException e) {
+            System.err.println("edge-demo: " + e.getMessage() + " (is another program on that port? pick one with"
+                    + " --port N" + (tlsPort >= 0 ? " / --tls-port M" : "") + ")");
+            System.exit(1);
+            return;
+        }
         String base = "http://127.0.0.1:" + demo.port();
         System.out.println("Edgekit demo listening on " + base);
         if (tlsPort >= 0) {
@@ -150,12 +164,8 @@ public final class Demo {
         }
         System.out.println();
         System.out.println("Ctrl-C stops the demo.");
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            demo.stop();
-            stopped.countDown();
-        }, "edgekit-demo-shutdown"));
-        stopped.await();
+        Runtime.getRuntime().addShutdownHook(new Thread(demo::stop, "edgekit-demo-shutdown"));
+        demo.edge.awaitShutdown();
     }
 
     private static void usage(String error) {

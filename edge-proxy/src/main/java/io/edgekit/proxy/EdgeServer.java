@@ -106,6 +106,31 @@ public final class EdgeServer implements AutoCloseable {
         return runtime.shutdown(drain);
     }
 
+    /**
+     * Blocks until the server has shut down: by {@link #shutdown} or {@link #close} from another thread,
+     * or by the hook {@link #shutdownOnExit} registers. A {@code main} can end with it; it returns at once
+     * when the server failed to start.
+     */
+    public void awaitShutdown() throws InterruptedException {
+        while (!runtime.awaitShutdown(Duration.ofDays(1))) {
+            // waits on
+        }
+    }
+
+    /** As {@link #awaitShutdown()}, for at most {@code timeout}; true when the server has shut down. */
+    public boolean awaitShutdown(Duration timeout) throws InterruptedException {
+        return runtime.awaitShutdown(timeout);
+    }
+
+    /**
+     * Shuts the server down gracefully, draining for up to {@code drain}, when the JVM exits (Ctrl-C,
+     * SIGTERM, the end of {@code main}). Returns this server.
+     */
+    public EdgeServer shutdownOnExit(Duration drain) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(drain), "edgekit-shutdown"));
+        return this;
+    }
+
     /** Shuts down with a 10 second drain. */
     @Override
     public void close() {

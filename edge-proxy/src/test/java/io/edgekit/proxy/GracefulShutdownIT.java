@@ -1,6 +1,7 @@
 package io.edgekit.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +24,32 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
 class GracefulShutdownIT {
+
+    @Test
+    void awaitShutdownBlocksUntilTheServerIsDownAndReturnsAtOnceAfterAFailedStart() throws Exception {
+        EdgeServer server = EdgeServer.builder(Edge.builder().build()).listen("127.0.0.1", 0).build().start();
+        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
+            try {
+                server.awaitShutdown();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertFalse(server.awaitShutdown(Duration.ofMillis(200)), "still serving");
+        assertFalse(waiting.isDone());
+        server.shutdown(Duration.ofSeconds(1));
+        waiting.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(server.awaitShutdown(Duration.ZERO));
+
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            EdgeServer clash = EdgeServer.builder(Edge.builder().build()).listen("127.0.0.1", 0)
+                    .listen("127.0.0.1", taken.getLocalPort()).build();
+            java.io.UncheckedIOException failed = assertThrows(java.io.UncheckedIOException.class, clash::start);
+            assertTrue(failed.getMessage().startsWith("cannot listen on http://127.0.0.1:" + taken.getLocalPort() + ": "),
+                    "names the one address that failed: " + failed.getMessage());
+            assertTrue(clash.awaitShutdown(Duration.ZERO));
+        }
+    }
 
     @Test
     void shutdownLetsInFlightRequestsFinishAndStopsAccepting() throws Exception {

@@ -68,6 +68,8 @@ public final class UndertowRuntime {
     private final ExecutorService offloadExecutor;
     private final EdgeHttpHandler handler;
     private final ListenerLimits limits;
+    /** Open until the server has shut down (or failed to start). */
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private final HttpHandler root;
     private final BufferPool buffers = new BufferPool(16 * 1024, true, 1024);
     private final List<AcceptingChannel<? extends StreamConnection>> acceptors = new ArrayList<>();
@@ -150,8 +152,10 @@ public final class UndertowRuntime {
                 .set(UndertowOptions.MAX_RST_FRAMES_PER_WINDOW, 200)
                 .set(UndertowOptions.RST_FRAMES_TIME_WINDOW, 30_000)
                 .getMap();
+        ListenerSpec current = null;
         try {
             for (ListenerSpec listener : listeners) {
+                current = listener;
                 HttpOpenListener http = new HttpOpenListener(buffers, serverOptions);
                 http.setRootHandler(root);
                 openListeners.add(http::closeConnections);
@@ -185,8 +189,10 @@ public final class UndertowRuntime {
             acceptors.forEach(IoUtils::safeClose);
             acceptors.clear();
             created.shutdownNow();
-            throw new UncheckedIOException("cannot listen on " + listeners, e instanceof IOException io ? io
-                    : new IOException(e));
+            stopped.countDown();
+            throw new UncheckedIOException("cannot listen on " + (current.tls() == null ? "http" : "https") + "://"
+                    + current.host() + ":" + current.port() + ": " + e.getMessage(),
+                    e instanceof IOException io ? io : new IOException(e));
         }
         this.worker = created;
         edge.runtime().start(handler.probes(created, buffers)); // components and health checkers
@@ -277,6 +283,12 @@ public final class UndertowRuntime {
         }
         offloadExecutor.shutdownNow();
         logger.info("edge stopped");
+        stopped.countDown();
         return drained;
+    }
+
+    /** Waits until the server has shut down; false when {@code timeout} passed first. */
+    public boolean awaitShutdown(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 }
