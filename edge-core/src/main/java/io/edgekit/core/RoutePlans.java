@@ -41,7 +41,15 @@ final class RoutePlans {
         Router table = edge.routerFactory.compile(List.copyOf(routes), edge.pathOptions);
         Map<Route, Plan> plans = new IdentityHashMap<>();
         Map<String, Upstream> seen = new java.util.HashMap<>();
+        Map<String, Route> matches = new java.util.HashMap<>();
         for (Route route : routes) {
+            String key = matchKey(route);
+            Route earlier = matches.putIfAbsent(key, route);
+            if (earlier != null) {
+                throw new IllegalArgumentException("route '" + route.id() + "' can never match: route '" + earlier.id()
+                        + "' before it matches the same requests (" + key + "); give one of them another host, path,"
+                        + " method or header or query condition, or remove one");
+            }
             for (Upstream upstream : route.targetUpstreams()) {
                 checkSame(route, upstream, seen);
             }
@@ -70,6 +78,28 @@ final class RoutePlans {
         }
         groups.retain(seen.keySet());
         return new RoutePlans(table, plans);
+    }
+
+    /** What decides which requests a route matches, written out: equal for two routes that match alike. */
+    private static String matchKey(Route route) {
+        StringBuilder key = new StringBuilder();
+        key.append("hosts ").append(route.hosts().isEmpty() ? "any" : new java.util.TreeSet<>(route.hosts()));
+        key.append(", path ").append(route.path());
+        key.append(", methods ").append(route.methods().isEmpty() ? "any" : new java.util.TreeSet<>(route.methods()));
+        conditions(key, "header", route.headerConditions());
+        conditions(key, "query", route.queryConditions());
+        return key.toString();
+    }
+
+    private static void conditions(StringBuilder key, String kind, List<Route.Condition> conditions) {
+        java.util.TreeSet<String> each = new java.util.TreeSet<>();
+        for (Route.Condition condition : conditions) {
+            each.add(condition.name().toLowerCase(java.util.Locale.ROOT) + (condition.value() != null
+                    ? "=" + condition.value() : condition.regex() != null ? "~" + condition.regex().pattern() : ""));
+        }
+        if (!each.isEmpty()) {
+            key.append(", ").append(kind).append(' ').append(each);
+        }
     }
 
     private static void checkSame(Route route, Upstream upstream, Map<String, Upstream> seen) {

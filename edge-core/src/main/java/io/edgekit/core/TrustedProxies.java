@@ -81,7 +81,24 @@ public final class TrustedProxies {
                             + bits + ")");
                 }
             }
+            byte[] network = bytes.clone();
+            for (int bit = prefix; bit < bits; bit++) {
+                network[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+            }
+            if (!java.util.Arrays.equals(network, bytes)) {
+                String block = address(network) + "/" + prefix;
+                throw new IllegalArgumentException("cidr: \"" + cidr + "\" has bits set past its prefix (expected: "
+                        + block + " for the block, or " + address(bytes) + "/" + bits + " for the one address)");
+            }
             return new Block(bytes, prefix, cidr);
+        }
+
+        private static String address(byte[] bytes) {
+            try {
+                return InetAddress.getByAddress(bytes).getHostAddress();
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e); // never: the length is 4 or 16
+            }
         }
 
         boolean contains(byte[] address) {

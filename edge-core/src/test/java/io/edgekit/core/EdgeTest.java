@@ -302,4 +302,23 @@ class EdgeTest {
         assertEquals("shop.example.com", sent.get(2).request().authority());
         assertEquals("shop.example.com", sent.get(0).request().headers().firstOrNull("x-forwarded-host"));
     }
+
+    @Test
+    void aRouteThatCanNeverMatchIsRefusedNamingBoth() {
+        Handler ok = (ex, r) -> Response.of(200).completed();
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> Edge.builder()
+                .route(Route.named("orders").host("api.example.com").path("/orders/**").methods("GET", "POST").to(ok).build())
+                .route(Route.named("orders-v2").host("API.example.com").path("/orders/**").methods("POST", "GET").to(ok)
+                        .build())
+                .build());
+        assertTrue(twice.getMessage().contains("route 'orders-v2' can never match: route 'orders'"), twice.getMessage());
+        Edge edge = Edge.builder() // differing by a method, a host or a header condition, both can match
+                .route(Route.named("get").path("/orders/**").methods("GET").to(ok).build())
+                .route(Route.named("post").path("/orders/**").methods("POST").to(ok).build())
+                .route(Route.named("canary").path("/orders/**").methods("GET").header("x-canary", "1").to(ok).build())
+                .route(Route.named("other-host").host("b.example.com").path("/orders/**").methods("GET").to(ok).build())
+                .build();
+        assertThrows(IllegalArgumentException.class, () -> edge.updateRoutes(List.of(
+                Route.named("a").path("/x").to(ok).build(), Route.named("b").path("/x").to(ok).build())));
+    }
 }

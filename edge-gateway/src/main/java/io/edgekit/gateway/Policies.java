@@ -43,6 +43,11 @@ public final class Policies {
     /** Requires header {@code name} to be present; requests without it get 400. */
     public static Policy requireHeader(String name) {
         requireNonNull(name, "name");
+        if (!io.edgekit.core.internal.HttpTokens.isToken(name)) {
+            throw new IllegalArgumentException("requireHeader: \"" + name + "\" is not a header field name (expected:"
+                    + " a token of letters, digits and !#$%&'*+-.^_`|~, such as \""
+                    + name.trim().replaceAll("[^!#$%&'*+.^_`|~0-9A-Za-z-]+", "-") + "\")");
+        }
         CompletionStage<Decision> deny = CompletableFuture.completedFuture(
                 Decision.deny(400, "Bad Request", "header " + name + " is required"));
         return Policy.named("requireHeader(" + name + ")",

@@ -57,4 +57,20 @@ class PoliciesTest {
         assertEquals("[denyClients[198.51.100.0/24], requireHeader(x-tenant)]",
                 edge().explain(Request.get("/x")).policies().toString());
     }
+
+    @Test
+    void valuesThatCannotWorkAreRefusedWithWhatToWriteInstead() {
+        IllegalArgumentException header = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Policies.requireHeader("x tenant"));
+        assertTrue(header.getMessage().contains("\"x tenant\"") && header.getMessage().contains("\"x-tenant\""),
+                header.getMessage());
+        IllegalArgumentException cidr = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Policies.allowClients("10.0.0.1/8"));
+        assertTrue(cidr.getMessage().contains("\"10.0.0.1/8\"") && cidr.getMessage().contains("10.0.0.0/8")
+                && cidr.getMessage().contains("10.0.0.1/32"), cidr.getMessage());
+        IllegalArgumentException v6 = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TrustedProxies.of("2001:db8::1/32"));
+        assertTrue(v6.getMessage().contains("2001:db8:0:0:0:0:0:0/32"), v6.getMessage());
+        Policies.allowClients("10.0.0.0/8", "192.168.1.7", "2001:db8::/32"); // blocks and single addresses pass
+    }
 }
