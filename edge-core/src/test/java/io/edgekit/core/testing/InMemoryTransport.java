@@ -50,6 +50,7 @@ public final class InMemoryTransport implements Transport {
         return this;
     }
 
+    /** Every request that reached an endpoint's handler (refused and hanging attempts too), in order. */
     public List<Sent> sent() {
         return List.copyOf(sent);
     }

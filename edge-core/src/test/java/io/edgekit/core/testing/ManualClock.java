@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * A ticker and scheduler that only move when a test calls {@link #advance}: time-dependent behaviour
  * (timeouts, limiters, ejection) is tested without sleeping. Tasks due by the new time run in the
- * caller's thread, in order of their due time. Thread-safe.
+ * caller's thread, in order of their due time. It starts at one second, so that zero never stands for a
+ * time that passed. Thread-safe.
  */
 public final class ManualClock implements Ticker, Scheduler {
     private long nanos = 1_000_000_000L;

@@ -17,6 +17,7 @@ public final class ManualContext implements EdgeContext {
     private final ProbeClient probes;
     private final Edge edge;
 
+    /** A context on {@code clock}, probing with {@code probes}, over {@code edge}'s endpoint groups. */
     public ManualContext(ManualClock clock, ProbeClient probes, Edge edge) {
         this.clock = clock;
         this.probes = probes;

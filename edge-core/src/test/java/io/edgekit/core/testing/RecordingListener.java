@@ -93,10 +93,12 @@ public final class RecordingListener implements ExchangeListener.Factory {
         return all.isEmpty() ? List.of() : all.get(all.size() - 1);
     }
 
+    /** Every completion reported, in the order they came. */
     public List<Completion> completions() {
         return List.copyOf(completions);
     }
 
+    /** Forgets what was recorded so far. */
     public void clear() {
         events.clear();
         completions.clear();
