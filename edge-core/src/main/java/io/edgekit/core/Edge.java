@@ -43,8 +43,14 @@ public final class Edge {
     final long maxRequestBodyBytes;
     final PathOptions pathOptions;
     private final Set<String> edgeOnlyHeaders;
-    /** Edge-only headers and routing overrides, lower-case: removed from every inbound request. */
-    final Set<String> strippedInbound;
+    /** Fixed fields removed from every inbound request, in canonical form (lower case, {@code -} for {@code _}). */
+    private final Set<String> strippedBase;
+    /**
+     * Those and the fields the policies of the routes in force set ({@link Policy#ownedHeaders}): removed
+     * from every inbound request, whatever their case or {@code _} spelling. Swapped with the routes.
+     */
+    volatile Set<String> strippedInbound;
+    final UnderscoreHeaders underscores;
     final ForwardedFields forwardedFields;
     final boolean requestIdField;
     final ExchangeListener.Factory listeners;
@@ -69,7 +75,8 @@ public final class Edge {
         stripped.add(MIRROR_HEADER); // only the edge marks copies
         stripped.addAll(b.edgeOnlyHeaders);
         this.edgeOnlyHeaders = Set.copyOf(b.edgeOnlyHeaders);
-        this.strippedInbound = Set.copyOf(stripped);
+        this.strippedBase = Set.copyOf(stripped.stream().map(Forwarding::canonicalName).toList());
+        this.underscores = b.underscores;
         this.forwardedFields = b.forwardedFields;
         this.requestIdField = b.requestIdField;
         this.listeners = ExchangeListener.composeFactories(b.listeners);
@@ -79,6 +86,7 @@ public final class Edge {
         this.routerFactory = b.routerFactory;
         this.groups = new EndpointGroups(ticker, scheduler, listeners);
         this.snapshot.set(RoutePlans.compile(b.routes, this, groups));
+        this.strippedInbound = stripped(b.routes);
         this.runtime = new EdgeRuntime(this);
     }
 
@@ -142,6 +150,20 @@ public final class Edge {
         return groups.all();
     }
 
+    /** The fields removed from inbound requests while {@code routes} are in force. */
+    private Set<String> stripped(List<Route> routes) {
+        Set<String> all = new HashSet<>(strippedBase);
+        List<Policy> every = new ArrayList<>(policies);
+        routeGroups.forEach(group -> every.addAll(group.policies()));
+        routes.forEach(route -> every.addAll(route.policies()));
+        for (Policy policy : every) {
+            for (String name : policy.ownedHeaders()) {
+                all.add(Forwarding.canonicalName(name));
+            }
+        }
+        return Set.copyOf(all);
+    }
+
     RoutePlans plans() {
         return snapshot.get();
     }
@@ -153,6 +175,7 @@ public final class Edge {
      */
     public void updateRoutes(List<Route> routes) {
         RoutePlans next = RoutePlans.compile(routes, this, groups);
+        strippedInbound = stripped(routes);
         snapshot.set(next);
         logger.info("routes updated: {} routes", routes.size());
     }
@@ -200,6 +223,7 @@ public final class Edge {
         private long maxRequestBodyBytes = 16L * 1024 * 1024;
         private PathOptions pathOptions = PathOptions.DEFAULT;
         private final Set<String> edgeOnlyHeaders = new HashSet<>();
+        private UnderscoreHeaders underscores = UnderscoreHeaders.ALLOW;
         private ForwardedFields forwardedFields = ForwardedFields.ALL;
         private boolean requestIdField = true;
         private final List<Filter> decorators = new ArrayList<>();
@@ -241,13 +265,21 @@ public final class Edge {
 
         /**
          * Headers only the edge may set, such as the identity headers policies add: any a client
-         * sends are removed before routing, whoever the client is.
+         * sends are removed before routing, whoever the client is, in any case and with {@code _} for
+         * {@code -} ({@code X_User} goes when {@code x-user} is named). Fields a policy declares in
+         * {@link Policy#ownedHeaders} are removed so without being named here.
          */
         public Builder edgeOnlyHeaders(String... names) {
             for (String name : names) {
                 requireNonNull(name, "name");
                 edgeOnlyHeaders.add(name.toLowerCase(Locale.ROOT));
             }
+            return this;
+        }
+
+        /** What to do with request fields whose name holds {@code _}: {@link UnderscoreHeaders#ALLOW} by default. */
+        public Builder headersWithUnderscores(UnderscoreHeaders action) {
+            this.underscores = requireNonNull(action, "action");
             return this;
         }
 

@@ -57,7 +57,7 @@ public final class EdgeRuntime {
         Request raw = inbound.request();
         Forwarding.Prepared prepared = Forwarding.prepare(raw.headers(), raw.authority(),
                 inbound.peer().getAddress(), localPort, inbound.secure(), edge.trustedProxies, edge.strippedInbound,
-                edge.forwardedFields, edge.requestIdField);
+                edge.forwardedFields, edge.requestIdField, edge.underscores);
         PathCanonicalizer.Result path = PathCanonicalizer.canonicalize(raw.path(), edge.pathOptions);
         Request canonical = raw.withHeaders(prepared.headers());
         if (!path.isRejected() && !path.path().equals(raw.path())) {
@@ -68,7 +68,10 @@ public final class EdgeRuntime {
             inbound.requestId(prepared.requestId());
         }
         Exchange exchange = inbound.build();
-        if (path.isRejected()) {
+        if (prepared.refusedName() != null) {
+            exchange.put(EngineAttrs.REJECTION, "field name with an underscore: " + prepared.refusedName()
+                    + " (this edge refuses them; write " + prepared.refusedName().replace('_', '-') + ")");
+        } else if (path.isRejected()) {
             exchange.put(EngineAttrs.REJECTION, path.rejection());
         }
         exchange.listener().headReceived(exchange);

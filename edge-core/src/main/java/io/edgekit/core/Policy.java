@@ -3,6 +3,7 @@ package io.edgekit.core;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -21,6 +22,15 @@ public interface Policy {
         return Names.of(this);
     }
 
+    /**
+     * The request fields this policy sets on the requests it allows (identity fields such as
+     * {@code X-Auth-Subject}): the edge removes any a client sends, before routing, in any case and with
+     * {@code _} for {@code -}, so that only the policy's own values reach an upstream. None by default.
+     */
+    default Set<String> ownedHeaders() {
+        return Set.of();
+    }
+
     static Policy named(String name, Policy policy) {
         requireNonNull(name, "name");
         requireNonNull(policy, "policy");
@@ -33,6 +43,11 @@ public interface Policy {
             @Override
             public String name() {
                 return name;
+            }
+
+            @Override
+            public Set<String> ownedHeaders() {
+                return policy.ownedHeaders();
             }
         };
     }
@@ -62,6 +77,13 @@ public interface Policy {
             @Override
             public String name() {
                 return "allOf" + copy.stream().map(Policy::name).toList();
+            }
+
+            @Override
+            public Set<String> ownedHeaders() {
+                Set<String> all = new java.util.HashSet<>();
+                copy.forEach(policy -> all.addAll(policy.ownedHeaders()));
+                return Set.copyOf(all);
             }
         };
     }

@@ -321,4 +321,61 @@ class EdgeTest {
         assertThrows(IllegalArgumentException.class, () -> edge.updateRoutes(List.of(
                 Route.named("a").path("/x").to(ok).build(), Route.named("b").path("/x").to(ok).build())));
     }
+
+    @Test
+    void fieldsOnlyTheEdgeSetsGoInAnyCaseAndUnderscoreSpelling() {
+        InMemoryTransport transport = new InMemoryTransport()
+                .serve("10.0.0.1:80", (ex, r) -> Response.of(200).completed());
+        Policy identify = new Policy() {
+            @Override
+            public java.util.concurrent.CompletionStage<Decision> evaluate(Exchange exchange, Request request) {
+                return Decision.allow().withRequestHeader("X-Auth-Subject", "alice").completed();
+            }
+
+            @Override
+            public java.util.Set<String> ownedHeaders() {
+                return java.util.Set.of("X-Auth-Subject");
+            }
+        };
+        Edge edge = Edge.builder().edgeOnlyHeaders("x-user")
+                .route(Route.named("r").path("/**").policy(identify)
+                        .to(Upstream.named("u").endpoint("10.0.0.1", 80).build()).build())
+                .build();
+        new EdgeTester(edge, transport).send(Request.builder().uri("/x")
+                .header("X_Auth_Subject", "mallory").header("x-auth-subject", "mallory").header("X_USER", "root")
+                .header("X-User", "root").header("X_Forwarded_For", "10.9.9.9").header("X_Request_Id", "forged")
+                .header("X_Custom", "kept").build());
+        Headers sent = transport.sent().get(0).request().headers();
+        assertEquals(List.of("alice"), sent.all("x-auth-subject"), sent.toString());
+        assertFalse(sent.contains("x_auth_subject") || sent.contains("x_user") || sent.contains("x-user")
+                || sent.contains("x_forwarded_for") || sent.contains("x_request_id"), sent.toString());
+        assertEquals("kept", sent.firstOrNull("X_Custom"), "other underscore fields pass by default");
+    }
+
+    @Test
+    void underscoreFieldsCanBeDroppedOrRefused() {
+        for (UnderscoreHeaders action : UnderscoreHeaders.values()) {
+            InMemoryTransport transport = new InMemoryTransport()
+                    .serve("10.0.0.1:80", (ex, r) -> Response.of(200).completed());
+            Edge edge = Edge.builder().headersWithUnderscores(action)
+                    .route(Route.named("r").path("/**").to(Upstream.named("u").endpoint("10.0.0.1", 80).build()).build())
+                    .build();
+            Response response = new EdgeTester(edge, transport).send(Request.builder().uri("/x")
+                    .header("X_Custom", "v").header("X-Other", "w").build());
+            switch (action) {
+                case ALLOW -> assertEquals("v", transport.sent().get(0).request().headers().firstOrNull("x_custom"));
+                case DROP -> {
+                    assertEquals(200, response.status());
+                    assertFalse(transport.sent().get(0).request().headers().contains("x_custom"));
+                    assertEquals("w", transport.sent().get(0).request().headers().firstOrNull("x-other"));
+                }
+                default -> {
+                    assertEquals(400, response.status());
+                    assertTrue(new String(response.body().aggregate(4096).toCompletableFuture().join(),
+                            StandardCharsets.UTF_8).contains("X_Custom (this edge refuses them; write X-Custom)"));
+                    assertTrue(transport.sent().isEmpty());
+                }
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@ package io.edgekit.core.internal;
 import io.edgekit.core.ForwardedFields;
 import io.edgekit.core.Headers;
 import io.edgekit.core.TrustedProxies;
+import io.edgekit.core.UnderscoreHeaders;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
@@ -25,7 +26,12 @@ public final class Forwarding {
     }
 
     /** The result of {@link #prepare}. */
-    public record Prepared(Headers headers, InetAddress clientAddress, String requestId) {
+    public record Prepared(Headers headers, InetAddress clientAddress, String requestId, String refusedName) {
+    }
+
+    /** {@code name} as the edge compares field names: lower case, and {@code _} read as {@code -}. */
+    public static String canonicalName(String name) {
+        return name.toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /**
@@ -36,7 +42,8 @@ public final class Forwarding {
      */
     public static Prepared prepare(Headers inbound, String authority, InetAddress peer, int localPort,
             boolean secure, TrustedProxies trusted, Set<String> stripped, ForwardedFields fields,
-            boolean requestIdField) {
+            boolean requestIdField, UnderscoreHeaders underscores) {
+        String refused = null;
         boolean trustPeer = trusted.contains(peer);
         List<String> connectionTokens = HopByHop.connectionTokens(inbound);
         Headers.Builder out = Headers.builder(inbound.size() + 6);
@@ -51,6 +58,17 @@ public final class Forwarding {
             String value = inbound.value(i);
             if (HopByHop.isHopByHop(name) || HopByHop.isFraming(name) || name.equalsIgnoreCase("host")) {
                 continue; // framing is set by the edge; the Host travels as the request's authority
+            }
+            if (name.indexOf('_') >= 0) {
+                if (underscores == UnderscoreHeaders.REFUSE && refused == null) {
+                    refused = name;
+                }
+                String canonical = canonicalName(name);
+                // a "_" spelling of a field only the edge may set is never passed on, from any peer
+                if (underscores != UnderscoreHeaders.ALLOW || isForwarding(canonical) || canonical.equals(REQUEST_ID)
+                        || stripped.contains(canonical)) {
+                    continue;
+                }
             }
             if (isForwarding(name)) {
                 if (trustPeer) {
@@ -101,7 +119,7 @@ public final class Forwarding {
             }
             out.add(REQUEST_ID, requestId);
         }
-        return new Prepared(out.build(), client, requestId);
+        return new Prepared(out.build(), client, requestId, refused);
     }
 
     /**
