@@ -81,6 +81,11 @@ public final class Request {
         return query;
     }
 
+    /** The first value of query parameter {@code name}, percent-decoded; "" for a name without {@code =}; null if absent. */
+    public String queryParam(String name) {
+        return QueryParams.first(query(), name);
+    }
+
     /** Path and query as they go on a request line. */
     public String uri() {
         return query.isEmpty() ? path : path + '?' + query;
