@@ -101,6 +101,7 @@ final class ExchangeCall {
                 if (!d.isAllowed()) {
                     return CompletableFuture.completedFuture(denial(decision, d));
                 }
+                d.identity().ifPresent(exchange::identity); // the policies after it see who it is
                 decision = Decisions.merge(decision, d);
                 continue;
             }
@@ -108,8 +109,11 @@ final class ExchangeCall {
             Decision soFar = decision;
             return stage.thenCompose(d -> {
                 exchange.listener().policyDecided(exchange, policy, d);
-                return d.isAllowed() ? policies(next, Decisions.merge(soFar, d), request)
-                        : CompletableFuture.completedFuture(denial(soFar, d));
+                if (!d.isAllowed()) {
+                    return CompletableFuture.completedFuture(denial(soFar, d));
+                }
+                d.identity().ifPresent(exchange::identity); // the policies after it see who it is
+                return policies(next, Decisions.merge(soFar, d), request);
             });
         }
         return allowed(decision, request);

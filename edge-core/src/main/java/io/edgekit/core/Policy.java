@@ -9,7 +9,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The API-gateway role's extension point: decides whether a routed request may go on. Policies run
- * after routing and before filters, edge-wide ones first, in the order added; the first deny answers.
+ * after routing and before filters, edge-wide ones first, in the order added; the first deny answers. An
+ * identity an allow carries is on the exchange ({@link Exchange#identity}) for the policies after it (an
+ * auth policy first, then the rate limits and plans that count by consumer).
  * A policy never transforms bodies or calls business services, and it must not block.
  */
 @FunctionalInterface
@@ -54,7 +56,8 @@ public interface Policy {
 
     /**
      * All policies must allow, evaluated in order; the first deny answers. The allows' identities
-     * (the last one wins) and headers are combined.
+     * (the last one wins) and headers are combined; an identity is on the exchange for the policies after
+     * the one that set it.
      */
     static Policy allOf(Policy... policies) {
         List<Policy> copy = List.of(policies);
@@ -69,9 +72,13 @@ public interface Policy {
                 if (index == copy.size()) {
                     return CompletableFuture.completedFuture(sum);
                 }
-                return copy.get(index).evaluate(exchange, request).thenCompose(d -> d.isAllowed()
-                        ? evaluateFrom(index + 1, Decisions.merge(sum, d), exchange, request)
-                        : CompletableFuture.completedFuture(d));
+                return copy.get(index).evaluate(exchange, request).thenCompose(d -> {
+                    if (!d.isAllowed()) {
+                        return CompletableFuture.completedFuture(d);
+                    }
+                    d.identity().ifPresent(exchange::identity); // the policies after it see who it is
+                    return evaluateFrom(index + 1, Decisions.merge(sum, d), exchange, request);
+                });
             }
 
             @Override
