@@ -5,12 +5,24 @@ import static java.util.Objects.requireNonNull;
 /**
  * An RFC 9457 problem detail the edge answers with. The edge renders it as
  * {@code application/problem+json} with the request id when the response is written, so a problem
- * never carries more than its status, title and detail.
+ * never carries more than its type, status, title and detail.
+ *
+ * @param type a URI naming the kind of problem ({@code about:blank} when the status says it all)
  */
-public record Problem(int status, String title, String detail) {
+public record Problem(String type, int status, String title, String detail) {
     public static final String MEDIA_TYPE = "application/problem+json";
 
+    /** A problem of type {@code about:blank}. */
+    public Problem(int status, String title, String detail) {
+        this("about:blank", status, title, detail);
+    }
+
     public Problem {
+        requireNonNull(type, "type");
+        if (type.isEmpty() || type.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f || c == '"')) {
+            throw new IllegalArgumentException("type: \"" + type + "\" (expected: a URI, such as"
+                    + " https://errors.example.com/tenant-missing)");
+        }
         if (status < 400 || status > 599) {
             throw new IllegalArgumentException("status: " + status + " (expected: 400-599)");
         }
@@ -21,7 +33,9 @@ public record Problem(int status, String title, String detail) {
     /** The problem's JSON document, with {@code requestId} as an extension member when not null. */
     public String toJson(String requestId) {
         StringBuilder json = new StringBuilder(128);
-        json.append("{\"type\":\"about:blank\",\"title\":");
+        json.append("{\"type\":");
+        quote(json, type);
+        json.append(",\"title\":");
         quote(json, title);
         json.append(",\"status\":").append(status).append(",\"detail\":");
         quote(json, detail);

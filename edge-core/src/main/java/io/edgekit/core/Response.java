@@ -42,8 +42,12 @@ public final class Response {
      * it writes the response; the detail must not name internal hosts, tokens or exceptions.
      */
     public static Response problem(int status, String title, String detail) {
-        Problem problem = new Problem(status, title, detail);
-        return new Response(status, Headers.of("content-type", Problem.MEDIA_TYPE),
+        return problem(new Problem(status, title, detail));
+    }
+
+    /** As {@link #problem(int, String, String)}, for a problem of its own type. */
+    public static Response problem(Problem problem) {
+        return new Response(problem.status(), Headers.of("content-type", Problem.MEDIA_TYPE),
                 Body.of(problem.toJson(null)), problem);
     }
 

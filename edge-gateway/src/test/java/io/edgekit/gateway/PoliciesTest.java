@@ -73,4 +73,27 @@ class PoliciesTest {
         assertTrue(v6.getMessage().contains("2001:db8:0:0:0:0:0:0/32"), v6.getMessage());
         Policies.allowClients("10.0.0.0/8", "192.168.1.7", "2001:db8::/32"); // blocks and single addresses pass
     }
+
+    @Test
+    void builtInPoliciesTakeTheirDenial() {
+        Edge edge = Edge.builder()
+                .route(Route.named("r").path("/**")
+                        .policy(Policies.requireHeader("x-tenant", Denial.of(403, "Forbidden", "a tenant is required")
+                                .type("https://errors.example.com/tenant-missing")
+                                .header("Link", "<https://docs.example.com/tenants>; rel=\"help\"")))
+                        .policy(Policies.denyClients(Denial.of(451, "Unavailable For Legal Reasons", "not here"),
+                                "198.51.100.0/24"))
+                        .to((ex, r) -> Response.of(200).completed()).build())
+                .build();
+        EdgeTester tester = new EdgeTester(edge, new InMemoryTransport());
+        Response missing = tester.send(Request.get("/x"));
+        assertEquals(403, missing.status());
+        assertEquals("<https://docs.example.com/tenants>; rel=\"help\"", missing.headers().firstOrNull("link"));
+        assertTrue(body(missing).startsWith("{\"type\":\"https://errors.example.com/tenant-missing\",\"title\":"
+                + "\"Forbidden\",\"status\":403,\"detail\":\"a tenant is required\",\"requestId\":\""), body(missing));
+        Response blocked = tester.start(Request.builder().uri("/x").header("x-tenant", "t").build(), "198.51.100.9").join();
+        assertEquals(451, blocked.status());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Denial.of(403, "Forbidden", "x").type("not a uri"));
+    }
 }
