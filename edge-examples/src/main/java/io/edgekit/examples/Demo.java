@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Demo {
     private final List<EdgeServer> backends = new ArrayList<>();
     private EdgeServer edge;
+    private DemoGateway gateway;
 
     /** Starts the backends and the edge on {@code port} (0 for any free port). */
     public Demo start(String host, int port) {
@@ -52,12 +53,18 @@ public final class Demo {
         HttpCache cache = HttpCache.builder().maxBytes(8L * 1024 * 1024).build();
         Filter poweredBy = Filter.named("poweredBy",
                 (exchange, request, next) -> next.proceed(request).thenApply(r -> r.withHeader("via", "1.1 edgekit")));
+        DemoGateway gateway = new DemoGateway();
+        this.gateway = gateway;
         Edge engine = Edge.builder()
+                .decorator(gateway.cors) // preflights on /api/ answered before routing and policies
                 .filter(poweredBy)
                 .filter(ProxyFilters.compression())
                 .timeouts(Timeouts.DEFAULT.withResponseHeaders(Duration.ofSeconds(10)))
-                .route(Route.named("time").path("/api/time").filter(cache).to(upstream).build())
-                .route(Route.named("api").path("/api/**").to(upstream).build())
+                .route(Route.named("time").path("/api/time").policy(gateway.apiLimit).filter(cache).to(upstream).build())
+                .route(Route.named("api").path("/api/**").policy(gateway.apiLimit).to(upstream).build())
+                .route(Route.named("secure").path("/secure/**").policy(gateway.jwt).to(upstream).build())
+                .route(Route.named("partner").path("/partner/**").policy(gateway.partnerKey).policy(gateway.partnerPlan)
+                        .to(upstream).build())
                 .route(Route.named("static").path("/static/**")
                         .to(StaticFiles.classpath(Demo.class.getClassLoader(), "demo-site")).build())
                 .route(Route.named("internal").path("/internal/**").policy(Policies.allowClients("10.0.0.0/8"))
@@ -83,6 +90,16 @@ public final class Demo {
             throw e;
         }
         return this;
+    }
+
+    /** A token /secure/** accepts, valid for 12 hours from the start. */
+    public String token() {
+        return gateway.token;
+    }
+
+    /** An API key /partner/** accepts. */
+    public String apiKey() {
+        return gateway.apiKey;
     }
 
     public int port() {
@@ -159,6 +176,13 @@ public final class Demo {
         System.out.println("  curl -i " + base + "/internal/whoami        # 403 problem+json: a gateway policy at work");
         System.out.println("  curl -i " + base + "/nowhere                # 404 problem+json with the request id");
         System.out.println("  curl -i -H 'x-explain-path: /api/whoami' " + base + "/edge/explain");
+        System.out.println("  curl -i " + base + "/secure/whoami                # 401: a bearer token is required");
+        System.out.println("  curl -i -H 'Authorization: Bearer " + demo.token() + "' " + base + "/secure/whoami");
+        System.out.println("  curl -i -H 'X-API-Key: " + demo.apiKey() + "' " + base + "/partner/whoami");
+        System.out.println("  curl -i -X OPTIONS -H 'Origin: https://app.example.com' -H 'Access-Control-Request-Method: GET' "
+                + base + "/api/whoami   # CORS preflight");
+        System.out.println("  for i in $(seq 120); do curl -s -o /dev/null -w '%{http_code} ' " + base
+                + "/api/whoami; done   # 429 past the burst");
         if (tlsPort >= 0) {
             System.out.println("  curl -ik --http2 https://127.0.0.1:" + demo.tlsPort() + "/api/whoami   # TLS and h2");
         }

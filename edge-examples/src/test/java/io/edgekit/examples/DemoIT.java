@@ -121,4 +121,60 @@ class DemoIT {
         HttpResponse<String> response = send(at("/edge/explain").header("x-explain-path", "/api/whoami"));
         assertTrue(response.body().startsWith("route 'api'"), response.body());
     }
+
+    @Test
+    void secureNeedsTheTokenTheDemoPrints() throws Exception {
+        HttpResponse<String> none = send(at("/secure/echo"));
+        assertEquals(401, none.statusCode());
+        assertEquals("Bearer realm=\"edgekit\"", none.headers().firstValue("www-authenticate").orElse(""));
+        HttpResponse<String> ok = send(at("/secure/echo").header("Authorization", "Bearer " + demo.token()));
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertTrue(ok.body().toLowerCase(java.util.Locale.ROOT).contains("\"x-auth-subject\":\"demo-user\""), ok.body());
+        HttpResponse<String> forged = send(at("/secure/echo").header("Authorization", "Bearer " + demo.token()
+                .substring(0, demo.token().length() - 4) + "AAAA"));
+        assertEquals(401, forged.statusCode());
+    }
+
+    @Test
+    void partnerNeedsTheApiKeyTheDemoPrints() throws Exception {
+        assertEquals(401, send(at("/partner/whoami")).statusCode());
+        HttpResponse<String> ok = send(at("/partner/whoami").header("X-API-Key", demo.apiKey()));
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertEquals("\"demo-per-second\";q=10;w=1", ok.headers().firstValue("ratelimit-policy").orElse(""));
+    }
+
+    @Test
+    void corsOnApiAllowsTheAppOriginOnly() throws Exception {
+        HttpResponse<String> allowed = send(at("/api/whoami").method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example.com").header("Access-Control-Request-Method", "GET"));
+        assertEquals(204, allowed.statusCode());
+        assertEquals("https://app.example.com", allowed.headers().firstValue("access-control-allow-origin").orElse(""));
+        HttpResponse<String> other = send(at("/api/whoami").method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://evil.example.com").header("Access-Control-Request-Method", "GET"));
+        assertEquals(403, other.statusCode());
+        assertTrue(other.headers().firstValue("access-control-allow-origin").isEmpty());
+    }
+
+    @Test
+    void apiIsRateLimitedPerClientWithItsFields() throws Exception {
+        Demo own = new Demo().start("127.0.0.1", 0); // its own limiter: the other tests keep their budget
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + own.port() + "/api/whoami")).build();
+            HttpResponse<String> first = client.send(request, HttpResponse.BodyHandlers.ofString());
+            assertEquals("\"per-second\";q=50;w=1", first.headers().firstValue("ratelimit-policy").orElse(""));
+            assertTrue(first.headers().firstValue("ratelimit").orElse("").startsWith("\"per-second\";r="));
+            HttpResponse<String> refused = null;
+            for (int i = 0; i < 300 && refused == null; i++) {
+                HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 429) {
+                    refused = r;
+                }
+            }
+            assertTrue(refused != null, "past the burst of 100, a 429");
+            assertEquals("1", refused.headers().firstValue("retry-after").orElse(""));
+            assertEquals("application/problem+json", refused.headers().firstValue("content-type").orElse(""));
+        } finally {
+            own.stop();
+        }
+    }
 }

@@ -44,8 +44,10 @@ public final class Cors implements Filter {
     private final boolean credentials;
     private final String maxAge;
     private final String allowMethods;
+    private final String pathPrefix;
 
     private Cors(Builder b) {
+        this.pathPrefix = b.pathPrefix;
         this.origins = Set.copyOf(b.origins);
         this.originPatterns = List.copyOf(b.patterns);
         this.anyOrigin = b.anyOrigin;
@@ -68,6 +70,9 @@ public final class Cors implements Filter {
 
     @Override
     public CompletionStage<Response> filter(Exchange exchange, Request request, Next next) {
+        if (pathPrefix != null && !request.path().startsWith(pathPrefix)) {
+            return next.proceed(request);
+        }
         String origin = request.headers().firstOrNull("origin");
         if (origin == null) {
             return next.proceed(request).thenApply(Cors::varyOrigin);
@@ -182,6 +187,16 @@ public final class Cors implements Filter {
         private final Set<String> exposed = new LinkedHashSet<>();
         private boolean credentials;
         private Duration maxAge = Duration.ofMinutes(10);
+        private String pathPrefix;
+
+        /** Acts only on paths starting with {@code prefix} (such as {@code /api/}); others pass untouched. */
+        public Builder pathPrefix(String prefix) {
+            if (!requireNonNull(prefix, "prefix").startsWith("/")) {
+                throw new IllegalArgumentException("pathPrefix: \"" + prefix + "\" (expected: a path, such as /api/)");
+            }
+            this.pathPrefix = prefix;
+            return this;
+        }
 
         /** Origins allowed exactly, such as {@code https://app.example.com} (scheme, host, optional port). */
         public Builder allowOrigins(String... origins) {
