@@ -124,7 +124,7 @@ public final class JwtAuth implements Policy {
         if (credentials > 1) {
             return Challenges.invalidRequest(realm, "more than one credential").completed();
         }
-        String token = inQuery != null ? inQuery : bearer(authorization.get(0));
+        String token = inQuery != null ? inQuery : Bearer.token(authorization.get(0));
         if (token == null) {
             return Challenges.invalidRequest(realm, "expected Authorization: Bearer <token>").completed();
         }
@@ -179,22 +179,6 @@ public final class JwtAuth implements Policy {
             verified.put(token, result);
             return decide(result, now);
         });
-    }
-
-    /** The token of an {@code Authorization: Bearer} field, or null when the field is not one. */
-    private static String bearer(String field) {
-        if (field.length() < 8 || !field.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String token = field.substring(7).trim();
-        for (int i = 0; i < token.length(); i++) {
-            char c = token.charAt(i);
-            // token68 (RFC 9110 section 11.2)
-            if (!(Character.isLetterOrDigit(c) && c < 128) && "-._~+/=".indexOf(c) < 0) {
-                return null;
-            }
-        }
-        return token.isEmpty() ? null : token;
     }
 
     /** Why the header is refused before any key is looked at, or null. */
