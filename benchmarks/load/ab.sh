@@ -7,6 +7,7 @@
 #   benchmarks/load/ab.sh before.jar after.jar [more.jar ...]
 #   ROUNDS=6 DURATION=6 benchmarks/load/ab.sh before.jar after.jar
 #   benchmarks/load/ab.sh before.jar after.jar after.jar,--count-events   (a jar with options of its own)
+#   benchmarks/load/ab.sh after.jar after.jar,--gateway   (the gateway lane prints a token; every lane sends it)
 #
 # Build a jar of an earlier commit with: git worktree add /tmp/old REV && (cd /tmp/old &&
 #   mvn -B -ntp -q package -DskipTests -pl benchmarks -am) && cp /tmp/old/benchmarks/target/edge-bench-server.jar before.jar
@@ -25,7 +26,7 @@ work=$(mktemp -d /tmp/edgekit-ab.XXXXXX)
 start_cleanup
 start_upstreams
 
-names=(); ports=(); jpids=()
+names=(); ports=(); jpids=(); token=""
 i=0
 for spec in "$@"; do
   jar=${spec%%,*}
@@ -37,11 +38,17 @@ for spec in "$@"; do
   port=$(free_port)
   start_java_server "$work/$i.out" "$port" -jar "$jar" "${options[@]}"
   jpids+=($STARTED_PID); names+=("$name"); ports+=("$port")
+  # a server started with --gateway prints a token: every lane then sends it, so all do the same work
+  t=$(sed -n 's/^token //p' "$work/$i.out"); [ -z "$t" ] || token=$t
   i=$((i + 1))
 done
 
 measure() { # index seconds -> "req/s cpu_us user_us sys_us p99_ms"
-  measure_cpu "${jpids[$1]}" "${ports[$1]}" "$2"
+  if [ -n "${token:-}" ]; then
+    measure_cpu "${jpids[$1]}" "${ports[$1]}" "$2" -H "Authorization: Bearer $token"
+  else
+    measure_cpu "${jpids[$1]}" "${ports[$1]}" "$2"
+  fi
 }
 
 for i in "${!names[@]}"; do measure "$i" 5 > /dev/null; measure "$i" 5 > /dev/null; done # warm up (JIT)

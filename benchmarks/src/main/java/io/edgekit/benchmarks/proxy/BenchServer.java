@@ -18,7 +18,7 @@ import java.util.concurrent.CountDownLatch;
  * harnesses start it exactly so, and it prints {@code ready} once it accepts connections:
  *
  * <pre>java -jar benchmarks/target/edge-bench-server.jar --port P --upstream 127.0.0.1:A --upstream 127.0.0.1:B
- *     [--io-threads N] [--filters] [--cache] [--cache-store-set-cookie] [--count-events]</pre>
+ *     [--io-threads N] [--filters] [--cache] [--cache-store-set-cookie] [--count-events] [--gateway]</pre>
  *
  * Without {@code --filters} the edge forwards as the load script's NGINX is configured to: it adds
  * {@code X-Forwarded-For} (and removes any forwarding field a client sends), and no request id field.
@@ -28,7 +28,10 @@ import java.util.concurrent.CountDownLatch;
  * {@code --cache} puts the shared HTTP cache in front of the upstreams; {@code --cache-store-set-cookie}
  * also lets it store responses that set cookies (off by default). {@code --count-events} adds an exchange
  * listener that counts every event (head received, routed, attempt started and ended, head written,
- * completed) in shared counters: what a metrics listener costs at least.
+ * completed) in shared counters: what a metrics listener costs at least. {@code --gateway} adds the API-gateway
+ * role's common pair: a JWT check (ES256, keys made at start, verified tokens cached) and a per-client rate
+ * limit high enough never to refuse; before {@code ready} it prints {@code token <jwt>}, a token to send as
+ * {@code Authorization: Bearer <jwt>} (the load script does).
  */
 public final class BenchServer {
     private BenchServer() {
@@ -42,6 +45,7 @@ public final class BenchServer {
         boolean cache = false;
         boolean storeSetCookie = false;
         boolean countEvents = false;
+        boolean gateway = false;
         List<Endpoint> upstreams = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -59,6 +63,7 @@ public final class BenchServer {
                 case "--cache" -> cache = true;
                 case "--cache-store-set-cookie" -> storeSetCookie = true;
                 case "--count-events" -> countEvents = true;
+                case "--gateway" -> gateway = true;
                 default -> usage("unknown argument: " + arg);
             }
         }
@@ -85,6 +90,18 @@ public final class BenchServer {
         if (cache) {
             route.filter(HttpCache.builder().storeSetCookie(storeSetCookie).build());
         }
+        String token = null;
+        if (gateway) {
+            io.edgekit.benchmarks.gateway.GatewayKeys keys = new io.edgekit.benchmarks.gateway.GatewayKeys();
+            route.policy(io.edgekit.gateway.auth.JwtAuth.builder()
+                    .issuer(io.edgekit.benchmarks.gateway.GatewayKeys.ISSUER,
+                            io.edgekit.gateway.auth.JwtKeys.jwks(keys.jwks()))
+                    .audience(io.edgekit.benchmarks.gateway.GatewayKeys.AUDIENCE).build());
+            route.policy(io.edgekit.gateway.limits.RateLimiting.builder()
+                    .key(io.edgekit.gateway.limits.LimitKey.clientIp())
+                    .limit(io.edgekit.gateway.limits.RateLimit.perSecond(100_000_000L)).build());
+            token = keys.token(com.nimbusds.jose.JWSAlgorithm.ES256, "bench-user");
+        }
         Edge.Builder builder = Edge.builder().route(route.build());
         if (!filters) {
             builder.forwardedFields(ForwardedFields.X_FORWARDED_FOR).requestIdField(false);
@@ -95,6 +112,9 @@ public final class BenchServer {
         Edge edge = builder.build();
         EdgeServer server = EdgeServer.builder(edge).listen("127.0.0.1", port).ioThreads(ioThreads)
                 .maxConnectionsPerClient(100_000).build().start();
+        if (token != null) {
+            System.out.println("token " + token);
+        }
         System.out.println("ready");
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -125,7 +145,7 @@ public final class BenchServer {
         System.err.println("edge-bench-server: " + error);
         System.err.println("usage: java -jar benchmarks/target/edge-bench-server.jar --port P "
                 + "--upstream HOST:PORT [--upstream HOST:PORT ...] [--io-threads N] [--filters] [--cache] "
-                + "[--cache-store-set-cookie] [--count-events]");
+                + "[--cache-store-set-cookie] [--count-events] [--gateway]");
         System.exit(2);
     }
 }
