@@ -35,7 +35,7 @@ public final class BasicAuth implements Policy {
         this.hashes = Map.copyOf(b.hashes);
         this.consumers = Map.copyOf(b.consumers);
         this.challenge = "Basic realm=\"" + b.realm + "\", charset=\"UTF-8\"";
-        this.checked = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(b.remember).build();
+        this.checked = Caffeine.newBuilder().executor(Runnable::run).maximumSize(10_000).expireAfterWrite(b.remember).build();
     }
 
     public static Builder builder() {

@@ -52,7 +52,7 @@ public final class ExternalAuthorization implements Policy {
         this.sentHeaders = List.copyOf(b.sentHeaders);
         this.failOpen = b.failOpen;
         this.decisions = b.cacheFor.isZero() ? null
-                : Caffeine.newBuilder().maximumSize(b.cacheSize).expireAfterWrite(b.cacheFor).build();
+                : Caffeine.newBuilder().executor(Runnable::run).maximumSize(b.cacheSize).expireAfterWrite(b.cacheFor).build();
     }
 
     public static Builder builder(URI service) {

@@ -72,7 +72,7 @@ public final class JwtAuth implements Policy {
         this.queryParameter = b.queryParameter;
         this.maxTokenBytes = b.maxTokenBytes;
         this.realm = b.realm;
-        this.verified = Caffeine.newBuilder()
+        this.verified = Caffeine.newBuilder().executor(Runnable::run)
                 .maximumWeight(b.cacheBytes)
                 .weigher((String token, VerifiedToken v) -> token.length() + 256)
                 .expireAfter(new com.github.benmanes.caffeine.cache.Expiry<String, VerifiedToken>() {

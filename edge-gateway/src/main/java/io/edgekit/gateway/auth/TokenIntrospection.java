@@ -67,7 +67,7 @@ public final class TokenIntrospection implements Policy {
         this.clock = b.clock;
         long maxCacheNanos = b.maxCache.toNanos();
         long inactiveNanos = b.inactiveCache.toNanos();
-        this.answers = Caffeine.newBuilder()
+        this.answers = Caffeine.newBuilder().executor(Runnable::run)
                 .maximumWeight(b.cacheBytes)
                 .weigher((String token, Answer a) -> token.length() + 256)
                 .expireAfter(new Expiry<String, Answer>() {

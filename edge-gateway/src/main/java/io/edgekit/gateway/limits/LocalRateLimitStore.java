@@ -1,19 +1,22 @@
 package io.edgekit.gateway.limits;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The limits' state in this process, on Caffeine. Memory is bounded twice: an entry is dropped once its
- * bucket is full again (its TAT is past: forgetting it changes nothing, so a client still sending is never
- * handed a fresh bucket), and at most {@code maxKeys} keys are held; past that, new keys are refused until
- * entries expire, rather than live ones forgotten. A permit is one compare-and-set on the key's TAT; a key
- * seen before costs no allocation.
+ * The limits' state in this process. Memory is bounded twice: an entry goes once its bucket is full again
+ * (its TAT is past: forgetting it changes nothing, so a client still sending is never handed a fresh
+ * bucket), swept a few entries at a time as new keys arrive and wholly when the store is full; and at most
+ * {@code maxKeys} keys are held: past that, new keys are refused until entries expire, rather than live
+ * ones forgotten. A permit for a key seen before is one map lookup and one compare-and-set: no lock, no
+ * allocation.
  */
 public final class LocalRateLimitStore implements RateLimitStore {
-    /** A key's state: its TAT (none yet: {@link Long#MIN_VALUE}), and its limit's interval (for its expiry). */
+    /** Entries looked at per new key, to forget the expired ones as the store goes. */
+    private static final int SWEEP_STEP = 4;
+
+    /** A key's state: its TAT (none yet: {@link Long#MIN_VALUE}), and its limit's interval. */
     private static final class Entry extends AtomicLong {
         final long interval;
 
@@ -21,39 +24,23 @@ public final class LocalRateLimitStore implements RateLimitStore {
             super(Long.MIN_VALUE);
             this.interval = interval;
         }
+
+        /** Whether the bucket is full again at {@code now}: the entry says nothing a fresh one would not. */
+        boolean expired(long now) {
+            long tat = get();
+            return tat == Long.MIN_VALUE || tat - now <= 0;
+        }
     }
 
-    private final Cache<String, Entry> entries;
+    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final long maxKeys;
-    /** The latest time a caller passed: Caffeine's expiry runs on the edge's clock through it. */
-    private volatile long now;
+    private Iterator<Entry> sweep;
 
     public LocalRateLimitStore(long maxKeys) {
         if (maxKeys < 1) {
             throw new IllegalArgumentException("maxKeys: " + maxKeys + " (expected: >= 1)");
         }
         this.maxKeys = maxKeys;
-        this.entries = Caffeine.newBuilder()
-                .ticker(() -> now)
-                .expireAfter(new Expiry<String, Entry>() {
-                    @Override
-                    public long expireAfterCreate(String key, Entry entry, long currentTime) {
-                        long tat = entry.get();
-                        return (tat == Long.MIN_VALUE ? 0 : Math.max(0, tat - currentTime)) + entry.interval;
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, Entry entry, long currentTime, long currentDuration) {
-                        return expireAfterCreate(key, entry, currentTime);
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, Entry entry, long currentTime, long currentDuration) {
-                        // the caller may now move the TAT by at most one interval past max(TAT, now)
-                        return expireAfterCreate(key, entry, currentTime);
-                    }
-                })
-                .build();
     }
 
     /** A store of at most a million keys. */
@@ -63,19 +50,17 @@ public final class LocalRateLimitStore implements RateLimitStore {
 
     @Override
     public long acquire(String key, RateLimit limit, long nowNanos) {
-        if (nowNanos - now > 0) {
-            now = nowNanos;
-        }
         long interval = limit.intervalNanos();
-        Entry entry = entries.getIfPresent(key);
+        Entry entry = entries.get(key);
         if (entry == null) {
-            if (entries.estimatedSize() >= maxKeys) {
-                entries.cleanUp();
-                if (entries.estimatedSize() >= maxKeys) {
+            sweepSome(nowNanos, SWEEP_STEP);
+            if (entries.size() >= maxKeys) {
+                sweepSome(nowNanos, Integer.MAX_VALUE);
+                if (entries.size() >= maxKeys) {
                     return Long.MAX_VALUE; // full of keys still sending: refuse the new one
                 }
             }
-            entry = entries.get(key, k -> new Entry(interval));
+            entry = entries.computeIfAbsent(key, k -> new Entry(interval));
         }
         long limitAhead = limit.toleranceNanos() + interval;
         for (;;) {
@@ -91,9 +76,30 @@ public final class LocalRateLimitStore implements RateLimitStore {
         }
     }
 
-    /** Keys held now (an estimate). */
+    /** Forgets up to {@code count} expired entries, going on from where the last sweep stopped. */
+    private synchronized void sweepSome(long now, int count) {
+        int seen = 0;
+        int restarts = 0;
+        while (seen < count) {
+            if (sweep == null || !sweep.hasNext()) {
+                if (restarts++ > 0) {
+                    return; // once around the whole map is enough
+                }
+                sweep = entries.values().iterator();
+                if (!sweep.hasNext()) {
+                    return;
+                }
+            }
+            Entry entry = sweep.next();
+            if (entry.expired(now)) {
+                sweep.remove();
+            }
+            seen++;
+        }
+    }
+
+    /** Keys held now. */
     public long size() {
-        entries.cleanUp();
-        return entries.estimatedSize();
+        return entries.size();
     }
 }

@@ -54,7 +54,7 @@ public final class Plans implements Policy {
         this.defaultPlan = b.defaultPlan;
         this.clock = b.clock;
         this.maxCounters = b.maxCounters;
-        this.counters = Caffeine.newBuilder().expireAfterWrite(Duration.ofDays(32)).build();
+        this.counters = Caffeine.newBuilder().executor(Runnable::run).expireAfterWrite(Duration.ofDays(32)).build();
     }
 
     public static Builder builder() {

@@ -114,4 +114,27 @@ class PlansTest {
         assertEquals(200, get(tester, "gold-0123456789abcdef").status());
         assertThrows(IllegalStateException.class, () -> Plans.builder().plan("gold").defaultPlan("free").build());
     }
+
+    @Test
+    void aQuotaHoldsExactlyUnderConcurrentRequests() throws Exception {
+        EdgeTester tester = tester(Plans.builder().clock(wall).quota("free", Quota.perDay(1000)).defaultPlan("free").build());
+        java.util.concurrent.atomic.AtomicInteger allowed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            Thread thread = new Thread(() -> {
+                for (int i = 0; i < 250; i++) {
+                    int status = get(tester, "free-0123456789abcdef").status();
+                    (status == 200 ? allowed : refused).incrementAndGet();
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(1000, allowed.get(), "8 x 250 requests against a quota of 1,000");
+        assertEquals(1000, refused.get());
+    }
 }
