@@ -65,6 +65,7 @@ class HostileInputIT {
                 .filter(ProxyFilters.hideTopology())
                 .timeouts(Timeouts.DEFAULT.withIdle(Duration.ofMillis(500)))
                 .route(Route.named("admin").path("/admin/**").policy(ADMIN_KEY).to(upstream).build())
+                .route(Route.named("small").path("/small/**").maxRequestBodyBytes(64 * 1024).to(upstream).build())
                 .route(Route.named("public").path("/**").to(upstream).build())
                 .build();
         return EdgeServer.builder(edge).listen("127.0.0.1", 0)
@@ -302,6 +303,34 @@ class HostileInputIT {
     void aRefusalWhileTheBodyIsUnreadClosesTheConnection() throws Exception {
         assertAnsweredThenClosed("POST /admin/upload HTTP/1.1\r\nHost: edge.test\r\nContent-Length: 100000\r\n\r\n"
                 + "only-part", 403);
+    }
+
+    @Test
+    void aClientStillUploadingGetsTheRefusalAndThenACleanClose() throws Exception {
+        byte[] body = new byte[3 * 1024 * 1024 + 512 * 1024]; // under the edge's lingering bound, over socket buffers
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 2000);
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+                try {
+                    out.write(("POST /small/upload HTTP/1.1\r\nHost: edge.test\r\nContent-Length: " + body.length
+                            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    for (int i = 0; i < body.length; i += 16 * 1024) {
+                        out.write(body, i, 16 * 1024); // the edge answers 413 long before the last of these
+                    }
+                    out.flush();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            String head = RawHttp.readHead(socket.getInputStream());
+            assertEquals(413, status(head), head);
+            assertTrue(head.toLowerCase(Locale.ROOT).contains("connection: close"), head);
+            upload.get(10, java.util.concurrent.TimeUnit.SECONDS); // every byte was taken: no reset mid-upload
+            socket.getInputStream().readNBytes(contentLength(head));
+            assertEquals(-1, socket.getInputStream().read(), "then the edge closed the connection");
+        }
     }
 
     @Test

@@ -134,11 +134,17 @@ final class ResponseWriter {
             return;
         }
         server.setStatusCode(response.status());
+        Runnable end = server::endExchange;
         if (!server.isRequestComplete()) {
             // answered while the body is still unread (a refusal, a stalled body): close after the answer
-            // rather than wait for the rest, so a slow or stopped client holds nothing
+            // rather than wait for the rest, so a slow or stopped client holds nothing; a client still
+            // sending is read to the end of its upload first (bounded), so the close does not reset the answer
             server.setPersistent(false);
+            if (response.status() != 408) {
+                end = () -> Lingering.dropBodyThenEnd(server);
+            }
         }
+        Runnable endExchange = end;
         HeaderMap out = server.getResponseHeaders();
         Headers headers = response.headers();
         for (int i = 0; i < headers.size(); i++) {
@@ -252,14 +258,14 @@ final class ResponseWriter {
                     out.put(io.undertow.util.Headers.CONTENT_LENGTH, data.length);
                 }
                 if (data.length == 0 || head || bodiless) {
-                    server.endExchange();
+                    endExchange.run();
                     return;
                 }
                 flight.bytesOut = data.length; // Undertow may end the exchange as the last byte goes out
                 BytesWriter.write(server.getResponseChannel(), data, Activity.NONE, new ChannelPump.Callback() {
                     @Override
                     public void completed(long written) {
-                        server.endExchange();
+                        endExchange.run();
                     }
 
                     @Override
