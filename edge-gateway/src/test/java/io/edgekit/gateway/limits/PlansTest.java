@@ -137,4 +137,17 @@ class PlansTest {
         assertEquals(1000, allowed.get(), "8 x 250 requests against a quota of 1,000");
         assertEquals(1000, refused.get());
     }
+
+    @Test
+    void quotaWindowsAreUtcDaysAndMonths() {
+        Instant at = Instant.parse("2026-12-31T23:30:00Z");
+        long day = Quota.perDay(1).windowStart(at);
+        assertEquals(Instant.parse("2026-12-31T00:00:00Z").getEpochSecond(), day);
+        assertEquals(Instant.parse("2027-01-01T00:00:00Z").getEpochSecond(), Quota.perDay(1).windowEnd(day));
+        long month = Quota.perMonth(1).windowStart(at);
+        assertEquals(Instant.parse("2026-12-01T00:00:00Z").getEpochSecond(), month);
+        assertEquals(Instant.parse("2027-01-01T00:00:00Z").getEpochSecond(), Quota.perMonth(1).windowEnd(month));
+        long february = Quota.perMonth(1).windowStart(Instant.parse("2028-02-29T12:00:00Z"));
+        assertEquals(Instant.parse("2028-03-01T00:00:00Z").getEpochSecond(), Quota.perMonth(1).windowEnd(february));
+    }
 }
