@@ -135,6 +135,11 @@ public final class Edge {
         return edgeOnlyHeaders;
     }
 
+    /** The routes in force now, in the order given. */
+    public List<Route> routes() {
+        return snapshot.get().routes;
+    }
+
     /** The router in force now: a {@link RouteTable} unless another {@link Router.Factory} was set. */
     public Router router() {
         return snapshot.get().table;

@@ -12,6 +12,8 @@ import java.util.Map;
  */
 final class RoutePlans {
     final Router table;
+    /** The routes, in the order given. */
+    final List<Route> routes;
     private final Map<Route, Plan> plans;
 
     /** Everything a routed request needs, computed when the table is compiled. */
@@ -23,7 +25,8 @@ final class RoutePlans {
             Split split, Timeouts timeouts, long maxRequestBodyBytes, EndpointGroup mirror) {
     }
 
-    private RoutePlans(Router table, Map<Route, Plan> plans) {
+    private RoutePlans(Router table, List<Route> routes, Map<Route, Plan> plans) {
+        this.routes = List.copyOf(routes);
         this.table = table;
         this.plans = plans;
     }
@@ -77,7 +80,7 @@ final class RoutePlans {
                     mirror));
         }
         groups.retain(seen.keySet());
-        return new RoutePlans(table, plans);
+        return new RoutePlans(table, routes, plans);
     }
 
     /** What decides which requests a route matches, written out: equal for two routes that match alike. */
