@@ -78,8 +78,15 @@ public final class AdminServer implements AutoCloseable {
         return new Builder(edgeServer, metrics, registry);
     }
 
+    /** Starts listening; a port that cannot be bound is an {@link java.io.UncheckedIOException} naming it. */
     public AdminServer start() {
-        undertow.start();
+        try {
+            undertow.start();
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new java.io.UncheckedIOException("cannot listen on http://" + bind.getHostString() + ":" + bind.getPort()
+                    + ": " + cause.getMessage(), cause instanceof IOException io ? io : new IOException(cause));
+        }
         return this;
     }
 

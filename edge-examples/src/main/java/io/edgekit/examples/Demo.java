@@ -24,12 +24,19 @@ import java.util.concurrent.atomic.AtomicReference;
  * serves a bundled site under {@code /static/}, compresses text for clients that accept it, guards
  * {@code /internal/**} with a client allow-list (API gateway), and answers {@code /edge/explain} itself.
  *
- * <pre>java -jar edge-examples/target/edge-demo.jar [--port N]</pre>
+ * <pre>java -jar edge-examples/target/edge-demo.jar [--port N] [--tls-port M] [--admin-port A]</pre>
  */
 public final class Demo {
     private final List<EdgeServer> backends = new ArrayList<>();
     private EdgeServer edge;
     private DemoGateway gateway;
+    private io.edgekit.admin.AdminServer admin;
+    private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+            new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    private final io.edgekit.micrometer.EdgeMetrics metrics = io.edgekit.micrometer.EdgeMetrics.builder(registry)
+            .percentiles(0.5, 0.9, 0.99).build();
+    private io.edgekit.core.observe.AccessLog accessLog;
+    private HttpCache cache;
 
     /** Starts the backends and the edge on {@code port} (0 for any free port). */
     public Demo start(String host, int port) {
@@ -41,6 +48,14 @@ public final class Demo {
      * listener (HTTP/2 by ALPN) with a self-signed certificate made at start.
      */
     public Demo start(String host, int port, int tlsPort) {
+        return start(host, port, tlsPort, -1);
+    }
+
+    /**
+     * As {@link #start(String, int, int)}, and with {@code adminPort >= 0} an admin listener on 127.0.0.1 at that
+     * port (dashboard, metrics, health, the admin API), and the access log on standard output.
+     */
+    public Demo start(String host, int port, int tlsPort, int adminPort) {
         Upstream.Builder api = Upstream.named("demo-api").balancer(Balancers.roundRobin())
                 .keepAlive(Duration.ofSeconds(30));
         for (int i = 1; i <= 2; i++) {
@@ -51,11 +66,20 @@ public final class Demo {
         Upstream upstream = api.build();
         AtomicReference<Edge> self = new AtomicReference<>();
         HttpCache cache = HttpCache.builder().maxBytes(8L * 1024 * 1024).build();
+        this.cache = cache;
         Filter poweredBy = Filter.named("poweredBy",
                 (exchange, request, next) -> next.proceed(request).thenApply(r -> r.withHeader("via", "1.1 edgekit")));
         DemoGateway gateway = new DemoGateway();
         this.gateway = gateway;
-        Edge engine = Edge.builder()
+        Edge.Builder builder = Edge.builder();
+        builder.listener(metrics).listener(io.edgekit.core.observe.UpstreamFailureLog.toLogger());
+        if (adminPort >= 0) {
+            accessLog = io.edgekit.core.observe.AccessLog.to(io.edgekit.core.observe.AccessLog.Format.COMMON,
+                    System.out::println, 65_536);
+            builder.listener(accessLog).component(accessLog);
+        }
+        Edge engine = builder
+                .decorator(io.edgekit.core.observe.TraceContext.trusting(io.edgekit.core.TrustedProxies.none()))
                 .decorator(gateway.cors) // preflights on /api/ answered before routing and policies
                 .filter(poweredBy)
                 .filter(ProxyFilters.compression())
@@ -85,6 +109,10 @@ public final class Demo {
         }
         try {
             edge = server.build().start();
+            if (adminPort >= 0) {
+                admin = io.edgekit.admin.AdminServer.builder(edge, metrics, registry).listen("127.0.0.1", adminPort)
+                        .cache(cache).build().start();
+            }
         } catch (RuntimeException e) {
             stop(); // the backends are up: nothing is left running
             throw e;
@@ -102,6 +130,11 @@ public final class Demo {
         return gateway.apiKey;
     }
 
+    /** The admin listener's port, when started with one. */
+    public int adminPort() {
+        return admin.port();
+    }
+
     public int port() {
         return edge.port();
     }
@@ -112,6 +145,9 @@ public final class Demo {
     }
 
     public void stop() {
+        if (admin != null) {
+            admin.close();
+        }
         if (edge != null) {
             edge.shutdown(Duration.ofSeconds(2));
         }
@@ -123,8 +159,10 @@ public final class Demo {
     public static void main(String[] args) throws InterruptedException {
         int port = 8080;
         int tlsPort = -1;
+        int adminPort = -1;
         for (int i = 0; i < args.length; i++) {
-            if ((args[i].equals("--port") || args[i].equals("--tls-port")) && i + 1 < args.length) {
+            if ((args[i].equals("--port") || args[i].equals("--tls-port") || args[i].equals("--admin-port"))
+                    && i + 1 < args.length) {
                 String name = args[i];
                 int value = -1;
                 try {
@@ -137,6 +175,8 @@ public final class Demo {
                 }
                 if (name.equals("--port")) {
                     port = value;
+                } else if (name.equals("--admin-port")) {
+                    adminPort = value;
                 } else {
                     tlsPort = value;
                 }
@@ -153,7 +193,7 @@ public final class Demo {
         System.setProperty("org.jboss.logging.provider", "slf4j");
         Demo demo;
         try {
-            demo = new Demo().start("127.0.0.1", port, tlsPort);
+            demo = new Demo().start("127.0.0.1", port, tlsPort, adminPort);
         } catch (java.io.UncheckedIOException e) {
             System.err.println("edge-demo: " + e.getMessage() + " (is another program on that port? pick one with"
                     + " --port N" + (tlsPort >= 0 ? " / --tls-port M" : "") + ")");
@@ -162,6 +202,9 @@ public final class Demo {
         }
         String base = "http://127.0.0.1:" + demo.port();
         System.out.println("Edgekit demo listening on " + base);
+        if (adminPort >= 0) {
+            System.out.println("Edgekit admin on http://127.0.0.1:" + demo.adminPort() + "/");
+        }
         if (tlsPort >= 0) {
             System.out.println("Edgekit demo listening on https://127.0.0.1:" + demo.tlsPort()
                     + " (HTTP/2 and HTTP/1.1, a self-signed certificate made at start)");
@@ -196,7 +239,7 @@ public final class Demo {
         if (error != null) {
             System.err.println("edge-demo: " + error);
         }
-        System.err.println("usage: java -jar edge-examples/target/edge-demo.jar [--port N] [--tls-port M]");
+        System.err.println("usage: java -jar edge-examples/target/edge-demo.jar [--port N] [--tls-port M] [--admin-port A]");
         System.exit(error == null ? 0 : 2);
     }
 }

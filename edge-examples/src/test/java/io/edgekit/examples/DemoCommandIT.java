@@ -48,4 +48,44 @@ class DemoCommandIT {
         assertEquals(2, process.exitValue(), errors);
         assertTrue(errors.contains("--port: \"http\"") && errors.contains("usage:"), errors);
     }
+
+    @Test
+    void withAnAdminPortTheDemoServesTheAdminListenerAndLogsEachExchange() throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), Demo.class.getName(), "--port", "0", "--admin-port", "0"));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String edge = null;
+            String admin = null;
+            for (String line; (line = out.readLine()) != null && (edge == null || admin == null);) {
+                if (line.startsWith("Edgekit demo listening on ")) {
+                    edge = line.substring("Edgekit demo listening on ".length());
+                } else if (line.startsWith("Edgekit admin on ")) {
+                    admin = line.substring("Edgekit admin on ".length());
+                }
+            }
+            assertTrue(admin != null && admin.matches("http://127\\.0\\.0\\.1:\\d+/"), "admin line: " + admin);
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            assertEquals(200, client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(admin + "health/ready"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+            client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(edge + "/api/whoami?secret=x")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            String logged = null;
+            for (String line; logged == null && (line = out.readLine()) != null;) {
+                if (line.contains("\"GET /api/whoami HTTP/1.1\" 200")) {
+                    logged = line;
+                }
+            }
+            assertTrue(logged != null && !logged.contains("secret"), "an access log line on standard output: " + logged);
+            String scrape = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(admin + "metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(scrape.contains("edgekit_requests_total{route=\"api\",status=\"2xx\"}"), scrape);
+        } finally {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
 }
