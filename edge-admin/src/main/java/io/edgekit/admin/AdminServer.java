@@ -64,6 +64,10 @@ public final class AdminServer implements AutoCloseable {
         this.cache = b.cache;
         this.token = b.token;
         this.bind = new InetSocketAddress(b.host, b.port);
+        io.micrometer.core.instrument.Gauge.builder("edgekit.connections.open", b.edgeServer, EdgeServer::openConnections)
+                .description("client connections open").register(b.registry);
+        io.micrometer.core.instrument.Gauge.builder("edgekit.upstream.connections.open", b.edgeServer,
+                EdgeServer::openUpstreamConnections).description("upstream connections open").register(b.registry);
         this.undertow = Undertow.builder().addHttpListener(b.port, b.host).setIoThreads(1).setWorkerThreads(2)
                 .setHandler(exchange -> {
                     if (exchange.isInIoThread()) {

@@ -63,6 +63,7 @@ class AdminServerIT {
         assertTrue(scrape.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
         assertTrue(scrape.body().contains("edgekit_requests_total{route=\"api\",status=\"2xx\"} 6.0"), scrape.body());
         assertTrue(get(fixture.adminUrl("/")).body().contains("<table id=\"routes\">"));
+        assertTrue(scrape.body().contains("edgekit_connections_open "), "open connections are a gauge");
     }
 
     @Test

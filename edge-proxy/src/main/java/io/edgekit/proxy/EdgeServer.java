@@ -92,6 +92,11 @@ public final class EdgeServer implements AutoCloseable {
         return runtime.inFlight();
     }
 
+    /** Client connections open now, on every listener. */
+    public int openConnections() {
+        return runtime.openConnections();
+    }
+
     /** Upstream connections open now, busy and idle. */
     public int openUpstreamConnections() {
         return runtime.openUpstreamConnections();

@@ -18,7 +18,8 @@ import java.util.concurrent.CountDownLatch;
  * harnesses start it exactly so, and it prints {@code ready} once it accepts connections:
  *
  * <pre>java -jar benchmarks/target/edge-bench-server.jar --port P --upstream 127.0.0.1:A --upstream 127.0.0.1:B
- *     [--io-threads N] [--filters] [--cache] [--cache-store-set-cookie] [--count-events] [--gateway]</pre>
+ *     [--io-threads N] [--filters] [--cache] [--cache-store-set-cookie] [--count-events] [--gateway]
+ *     [--metrics]</pre>
  *
  * Without {@code --filters} the edge forwards as the load script's NGINX is configured to: it adds
  * {@code X-Forwarded-For} (and removes any forwarding field a client sends), and no request id field.
@@ -31,7 +32,8 @@ import java.util.concurrent.CountDownLatch;
  * completed) in shared counters: what a metrics listener costs at least. {@code --gateway} adds the API-gateway
  * role's common pair: a JWT check (ES256, keys made at start, verified tokens cached) and a per-client rate
  * limit high enough never to refuse; before {@code ready} it prints {@code token <jwt>}, a token to send as
- * {@code Authorization: Bearer <jwt>} (the load script does).
+ * {@code Authorization: Bearer <jwt>} (the load script does). {@code --metrics} adds the Micrometer binding
+ * ({@code EdgeMetrics} on a Prometheus registry, percentiles off: its defaults).
  */
 public final class BenchServer {
     private BenchServer() {
@@ -46,6 +48,7 @@ public final class BenchServer {
         boolean storeSetCookie = false;
         boolean countEvents = false;
         boolean gateway = false;
+        boolean metrics = false;
         List<Endpoint> upstreams = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -64,6 +67,7 @@ public final class BenchServer {
                 case "--cache-store-set-cookie" -> storeSetCookie = true;
                 case "--count-events" -> countEvents = true;
                 case "--gateway" -> gateway = true;
+                case "--metrics" -> metrics = true;
                 default -> usage("unknown argument: " + arg);
             }
         }
@@ -109,6 +113,10 @@ public final class BenchServer {
         if (countEvents) {
             builder.listener(new EventCounter());
         }
+        if (metrics) {
+            builder.listener(io.edgekit.micrometer.EdgeMetrics.builder(new io.micrometer.prometheusmetrics
+                    .PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT)).build());
+        }
         Edge edge = builder.build();
         EdgeServer server = EdgeServer.builder(edge).listen("127.0.0.1", port).ioThreads(ioThreads)
                 .maxConnectionsPerClient(100_000).build().start();
@@ -145,7 +153,7 @@ public final class BenchServer {
         System.err.println("edge-bench-server: " + error);
         System.err.println("usage: java -jar benchmarks/target/edge-bench-server.jar --port P "
                 + "--upstream HOST:PORT [--upstream HOST:PORT ...] [--io-threads N] [--filters] [--cache] "
-                + "[--cache-store-set-cookie] [--count-events] [--gateway]");
+                + "[--cache-store-set-cookie] [--count-events] [--gateway] [--metrics]");
         System.exit(2);
     }
 }

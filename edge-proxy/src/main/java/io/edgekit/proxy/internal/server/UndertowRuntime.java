@@ -68,6 +68,7 @@ public final class UndertowRuntime {
     private final ExecutorService offloadExecutor;
     private final EdgeHttpHandler handler;
     private final ListenerLimits limits;
+    private final List<AcceptGate> gates = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Open until the server has shut down (or failed to start). */
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private final HttpHandler root;
@@ -165,15 +166,15 @@ public final class UndertowRuntime {
                     ProxyProtocolOpenListener proxy = new ProxyProtocolOpenListener(new ScanningOpenListener(http,
                             settings.maxConnectionsPerClient(), edge.runtime(), limits),
                             null, buffers, serverOptions);
-                    channel = created.createStreamConnectionServer(bind, new AcceptGate(proxy, settings.maxConnections(),
-                            settings.maxConnectionsPerClient(), edge.trustedProxies(), edge.runtime(), limits),
+                    channel = created.createStreamConnectionServer(bind, gate(new AcceptGate(proxy, settings.maxConnections(),
+                            settings.maxConnectionsPerClient(), edge.trustedProxies(), edge.runtime(), limits)),
                             socketOptions);
                 } else if (listener.tls() == null) {
                     if (settings.http2Cleartext()) {
                         http.setUndertowOptions(http2Options); // h2c by prior knowledge
                     }
                     channel = created.createStreamConnectionServer(bind,
-                            new AcceptGate(http, settings.maxConnections(), settings.maxConnectionsPerClient(), edge.runtime(), limits),
+                            gate(new AcceptGate(http, settings.maxConnections(), settings.maxConnectionsPerClient(), edge.runtime(), limits)),
                             socketOptions);
                 } else {
                     channel = tlsServer(created, bind, listener.tls(), http, http2Options, socketOptions);
@@ -227,7 +228,7 @@ public final class UndertowRuntime {
             open = alpn;
         }
         return ssl.createSslConnectionServer(worker, bind,
-                new AcceptGate(open, settings.maxConnections(), settings.maxConnectionsPerClient(), edge.runtime(), limits),
+                gate(new AcceptGate(open, settings.maxConnections(), settings.maxConnectionsPerClient(), edge.runtime(), limits)),
                 options.getMap());
     }
 
@@ -237,6 +238,20 @@ public final class UndertowRuntime {
     }
 
     /** The server's I/O buffers on loan now. */
+    /** Client connections open now, on every listener. */
+    public int openConnections() {
+        int open = 0;
+        for (AcceptGate gate : gates) {
+            open += gate.openConnections();
+        }
+        return open;
+    }
+
+    private AcceptGate gate(AcceptGate gate) {
+        gates.add(gate);
+        return gate;
+    }
+
     public int inFlight() {
         return handler.inFlight();
     }
