@@ -217,7 +217,8 @@ final class AttemptUnit {
         } else {
             kind = kindOf(cause);
         }
-        Outcome outcome = new Outcome(attempt.endpoint(), kind, response == null ? 0 : response.status(), latency);
+        Outcome outcome = new Outcome(attempt.endpoint(), kind, response == null ? 0 : response.status(), latency,
+                cause == null ? null : cause.getMessage());
         if (response != null) {
             attempt.response(response);
         }

@@ -2,9 +2,15 @@ package io.edgekit.core;
 
 /**
  * How an attempt ended, reported to the picker: the endpoint, the kind of ending, the response status
- * when there was one, and the time from sending to response headers.
+ * when there was one, the time from sending to response headers, and for a failure what the transport said
+ * of it (null otherwise): a short cause such as {@code could not resolve api.internal}, never a payload.
  */
-public record Outcome(Endpoint endpoint, Kind kind, int status, long latencyNanos) {
+public record Outcome(Endpoint endpoint, Kind kind, int status, long latencyNanos, String cause) {
+
+    /** An outcome with no cause to tell. */
+    public Outcome(Endpoint endpoint, Kind kind, int status, long latencyNanos) {
+        this(endpoint, kind, status, latencyNanos, null);
+    }
 
     /** The kinds of ending. */
     public enum Kind {

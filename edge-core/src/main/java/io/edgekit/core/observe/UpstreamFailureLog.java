@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Upstream failures at WARN, each kind per endpoint (refused or unreachable, reset, timed out) with the
+ * Upstream failures at WARN, each kind per endpoint (DNS, refused or unreachable, reset, timed out) with the
  * route, the endpoint and the kind: the first at once, then at most one line per interval for that endpoint
  * and kind, saying how many more there were, so a dead endpoint under load writes a handful of lines, not one
  * per request. Add it with {@code Edge.Builder.listener}.
@@ -52,7 +52,8 @@ public final class UpstreamFailureLog implements ExchangeListener.Factory {
         @Override
         public void attemptEnded(Attempt attempt, Outcome outcome) {
             String kind = switch (outcome.kind()) {
-                case CONNECT_FAILED -> "connection refused or unreachable";
+                case CONNECT_FAILED -> outcome.cause() != null && outcome.cause().startsWith("could not resolve")
+                        ? "DNS: " + outcome.cause() : "connection refused or unreachable";
                 case RESET -> "connection reset";
                 case TIMEOUT -> "timed out";
                 default -> null;
@@ -60,7 +61,7 @@ public final class UpstreamFailureLog implements ExchangeListener.Factory {
             if (kind == null || outcome.endpoint() == null) {
                 return;
             }
-            String key = outcome.endpoint().address() + '|' + outcome.kind();
+            String key = outcome.endpoint().address() + '|' + (kind.startsWith("DNS") ? "DNS" : outcome.kind().name());
             long now = nanos.getAsLong();
             long[] state = last.computeIfAbsent(key, k -> new long[] {now, 0});
             long suppressed;

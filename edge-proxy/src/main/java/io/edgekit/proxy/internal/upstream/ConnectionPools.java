@@ -366,7 +366,8 @@ public final class ConnectionPools {
                 open--;
                 logger.debug("connect to {} failed: {}", endpoint.endpoint, e.toString());
                 if (!timedOut) {
-                    callback.failed(UpstreamException.connectFailed("connect failed"));
+                    callback.failed(UpstreamException.connectFailed(e instanceof java.net.UnknownHostException
+                            ? "could not resolve " + e.getMessage() : "connect failed: " + e.getMessage()));
                 }
                 serveWaiter();
             }
