@@ -70,8 +70,18 @@ class AdminServerIT {
     void endpointsAreDrainedRestoredAndReweightedAndBadInputIsNamed() throws Exception {
         String a = "127.0.0.1:" + fixture.backendA.port();
         String base = fixture.adminUrl("/api/upstreams/api/endpoints/" + a);
-        HttpResponse<String> drained = post(base + "/drain");
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        HttpResponse<String> drained;
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            drained = post(base + "/drain");
+        } finally {
+            System.setErr(err);
+        }
         assertEquals(200, drained.statusCode(), drained.body());
+        assertTrue(captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains("edgekit.admin - admin 127.0.0.1:"
+                + " upstream 'api' endpoint " + a + " drain"), "the mutation is audited: " + captured);
         assertEquals(EndpointState.Status.DRAINING,
                 fixture.edge.edge().endpointGroup("api").orElseThrow().snapshot().state(a).orElseThrow().status());
         for (int i = 0; i < 4; i++) {

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One line per exchange, the edge's own refusals included: time, request id, client address, method, path
- * (no query unless asked), route, endpoint, status, bytes in and out, total time and time to the response
- * head, consumer, cache status and trace id. JSON or the common/combined formats. Lines are written by a
+ * (no query unless asked), route, endpoint, status, bytes in and out, total time and the time the upstream
+ * attempts took (-1 without any), consumer, cache status and trace id. JSON or the common/combined formats. Lines are written by a
  * thread of their own, never the IO thread: a completion puts its line in a bounded queue, and a full
  * queue drops the line and counts it ({@link #dropped}). No field value beyond these, so no token, key or
  * secret is ever written. Add it with {@code Edge.Builder.listener} and {@code Edge.Builder.component}.
@@ -87,24 +87,34 @@ public final class AccessLog implements ExchangeListener.Factory, Component {
         return dropped.get();
     }
 
-    private final ExchangeListener listener = new ExchangeListener() {
+    /** One per exchange: it adds up the time the upstream attempts took (mirrors aside). */
+    private final class Listener implements ExchangeListener {
+        private long upstreamNanos = -1;
+
+        @Override
+        public void attemptEnded(io.edgekit.core.Attempt attempt, io.edgekit.core.Outcome outcome) {
+            if (attempt.kind() != io.edgekit.core.Attempt.Kind.MIRROR && attempt.endpoint() != null) {
+                upstreamNanos = Math.max(0, upstreamNanos) + outcome.latencyNanos();
+            }
+        }
+
         @Override
         public void completed(Exchange exchange, Completion completion) {
             if (closed) {
                 return;
             }
-            if (!queue.offer(line(exchange, completion))) {
+            if (!queue.offer(line(exchange, completion, upstreamNanos))) {
                 dropped.incrementAndGet();
             }
             if (writer == null) {
                 startWriter();
             }
         }
-    };
+    }
 
     @Override
     public ExchangeListener create(Exchange exchange) {
-        return listener;
+        return new Listener();
     }
 
     @Override
@@ -151,7 +161,7 @@ public final class AccessLog implements ExchangeListener.Factory, Component {
         }
     }
 
-    String line(Exchange exchange, Completion c) {
+    String line(Exchange exchange, Completion c, long upstreamNanos) {
         String path = exchange.request().path();
         if (withQuery && !exchange.request().query().isEmpty()) {
             path = path + "?" + exchange.request().query();
@@ -162,7 +172,7 @@ public final class AccessLog implements ExchangeListener.Factory, Component {
         String cache = c.cacheStatus().orElse("-");
         String trace = exchange.get(TraceContext.TRACE_ID).orElse("-");
         double totalMs = c.totalNanos() / 1e6;
-        double headMs = c.responseHeadNanos() == 0 ? -1 : (c.responseHeadNanos() - c.startNanos()) / 1e6;
+        double upstreamMs = upstreamNanos < 0 ? -1 : upstreamNanos / 1e6;
         Instant now = clock.instant();
         if (format == Format.JSON) {
             StringBuilder json = new StringBuilder(256).append('{');
@@ -176,7 +186,7 @@ public final class AccessLog implements ExchangeListener.Factory, Component {
             json.append("\"status\":").append(c.status()).append(",\"bytesIn\":").append(c.bytesIn())
                     .append(",\"bytesOut\":").append(c.bytesOut())
                     .append(",\"totalMs\":").append(String.format(Locale.ROOT, "%.3f", totalMs))
-                    .append(",\"headMs\":").append(String.format(Locale.ROOT, "%.3f", headMs)).append(',');
+                    .append(",\"upstreamMs\":").append(String.format(Locale.ROOT, "%.3f", upstreamMs)).append(',');
             field(json, "consumer", consumer).append(',');
             field(json, "cache", cache).append(',');
             field(json, "traceId", trace);
@@ -195,7 +205,7 @@ public final class AccessLog implements ExchangeListener.Factory, Component {
         }
         return line.append(" rid=").append(exchange.requestId()).append(" route=").append(route).append(" endpoint=")
                 .append(endpoint).append(" in=").append(c.bytesIn())
-                .append(String.format(Locale.ROOT, " total=%.3fms head=%.3fms", totalMs, headMs)).append(" cache=")
+                .append(String.format(Locale.ROOT, " total=%.3fms upstream=%.3fms", totalMs, upstreamMs)).append(" cache=")
                 .append(clean(cache)).append(" trace=").append(trace).toString();
     }
 

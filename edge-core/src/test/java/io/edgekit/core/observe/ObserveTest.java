@@ -63,20 +63,26 @@ class ObserveTest {
         Edge edge = Edge.builder().listener(log).decorator(TraceContext.trusting(TrustedProxies.none()))
                 .route(Route.named("orders").path("/orders/**").to((ex, r) -> Response.of(200, "text/plain", "ok")
                         .completed()).build())
+                .route(Route.named("up").path("/up/**").to(Upstream.named("u").endpoint("10.0.0.1", 80).build()).build())
                 .build();
-        EdgeTester tester = new EdgeTester(edge, new InMemoryTransport());
+        // the upstream answers at once on the kit's clock: its attempt takes no time
+        EdgeTester tester = new EdgeTester(edge, new InMemoryTransport().serve("10.0.0.1:80",
+                (ex, r) -> Response.of(204).completed()));
         tester.send(Request.builder().uri("/orders/1?api_key=secret-value").header("authorization", "Bearer t0ken").build());
         tester.send(Request.get("/nowhere"));
+        tester.send(Request.get("/up/x"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (lines.size() < 2 && System.nanoTime() < deadline) {
+        while (lines.size() < 3 && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
         log.close();
-        assertEquals(2, lines.size(), lines.toString());
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(2).contains("\"endpoint\":\"10.0.0.1:80\",\"status\":204")
+                && lines.get(2).contains("\"upstreamMs\":0.000"), lines.get(2));
         String first = lines.get(0);
         assertTrue(first.matches("\\{\"time\":\"[^\"]+\",\"requestId\":\"[0-9a-f]{32}\",\"client\":\"203\\.0\\.113\\.10\","
                 + "\"method\":\"GET\",\"path\":\"/orders/1\",\"route\":\"orders\",\"endpoint\":\"-\",\"status\":200,"
-                + "\"bytesIn\":0,\"bytesOut\":2,\"totalMs\":[0-9.]+,\"headMs\":[0-9.-]+,\"consumer\":\"-\",\"cache\":\"-\","
+                + "\"bytesIn\":0,\"bytesOut\":2,\"totalMs\":[0-9.]+,\"upstreamMs\":-1\\.000,\"consumer\":\"-\",\"cache\":\"-\","
                 + "\"traceId\":\"[0-9a-f]{32}\"\\}"), first);
         assertFalse(first.contains("secret-value") || first.contains("t0ken"));
         assertTrue(lines.get(1).contains("\"path\":\"/nowhere\",\"route\":\"-\"") && lines.get(1).contains("\"status\":404"));
@@ -107,7 +113,7 @@ class ObserveTest {
         log.close();
         assertTrue(written.size() >= 1 && written.size() <= 5, written.size() + " written");
         assertTrue(written.get(0).matches("203\\.0\\.113\\.10 - - \\[.+\\] \"GET /x HTTP/1.1\" 204 0 rid=[0-9a-f]{32}"
-                + " route=r endpoint=- in=0 total=.+ cache=- trace=-"), written.get(0));
+                + " route=r endpoint=- in=0 total=.+ upstream=-1.000ms cache=- trace=-"), written.get(0));
     }
 
     @Test
