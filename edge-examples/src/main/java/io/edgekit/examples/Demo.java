@@ -105,7 +105,7 @@ public final class Demo {
         EdgeServer.Builder server = EdgeServer.builder(engine).listen(host, port);
         if (tlsPort >= 0) {
             server.listenTls(host, tlsPort, TlsConfig.builder()
-                    .keyStore("*", SelfSigned.keyStore(host), SelfSigned.PASSWORD).build());
+                    .selfSigned(host).build());
         }
         try {
             edge = server.build().start();

@@ -22,8 +22,14 @@ public final class TlsConfig {
     final List<String> cipherSuites;
     final Duration reloadEvery;
     final boolean http2;
+    final TlsEngine engine;
+    final Duration sessionTimeout;
+    final int sessionCacheSize;
 
     private TlsConfig(Builder b) {
+        this.engine = b.engine;
+        this.sessionTimeout = b.sessionTimeout;
+        this.sessionCacheSize = b.sessionCacheSize;
         this.sources = List.copyOf(b.sources);
         this.protocols = List.copyOf(b.protocols);
         this.cipherSuites = List.copyOf(b.cipherSuites);
@@ -33,7 +39,8 @@ public final class TlsConfig {
 
     /** The settings the runtime binds a TLS listener with. */
     UndertowRuntime.TlsSettings settings() {
-        return new UndertowRuntime.TlsSettings(sources, protocols, cipherSuites, reloadEvery, http2);
+        return new UndertowRuntime.TlsSettings(sources, protocols, cipherSuites, reloadEvery, http2,
+                engine::serverContext, (int) sessionTimeout.toSeconds(), sessionCacheSize);
     }
 
     public static Builder builder() {
@@ -47,6 +54,45 @@ public final class TlsConfig {
         private final List<String> cipherSuites = new ArrayList<>();
         private Duration reloadEvery = Duration.ZERO;
         private boolean http2 = true;
+        private TlsEngine engine = TlsEngine.JDK;
+        private Duration sessionTimeout = Duration.ofMinutes(5);
+        private int sessionCacheSize = 20_000;
+
+        /** The TLS implementation ({@link TlsEngine#JDK} by default). */
+        public Builder engine(TlsEngine engine) {
+            this.engine = requireNonNull(engine, "engine");
+            return this;
+        }
+
+        /**
+         * The server session context's session timeout (5 minutes, as NGINX's; the JDK's own default is a
+         * day). Session tickets are the JDK's, their keys rotated every {@code jdk.tls.server.statelessKeyTimeout}.
+         */
+        public Builder sessionTimeout(Duration timeout) {
+            requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("sessionTimeout: " + timeout + " (expected: 0 to 1 day)");
+            }
+            this.sessionTimeout = timeout;
+            return this;
+        }
+
+        /** How many sessions the server keeps for resumption by id (20,000; stateless tickets need none). */
+        public Builder sessionCacheSize(int size) {
+            if (size < 0) {
+                throw new IllegalArgumentException("sessionCacheSize: " + size + " (expected: >= 0)");
+            }
+            this.sessionCacheSize = size;
+            return this;
+        }
+
+        /**
+         * A self-signed certificate for {@code localhost}, 127.0.0.1 and {@code host}, made now with the JDK's
+         * keytool (EC P-256, 30 days) and deleted when the JVM exits: for demos, tests and benchmarks.
+         */
+        public Builder selfSigned(String host) {
+            return keyStore("*", SelfSigned.keyStore(requireNonNull(host, "host")), SelfSigned.PASSWORD);
+        }
 
         private Builder() {
         }

@@ -178,4 +178,37 @@ class TlsIT {
         }
         return text.toString();
     }
+
+    @Test
+    void aPluggedEngineMakesTheContextAndSessionsResume() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        TlsEngine counting = keys -> {
+            made.incrementAndGet();
+            return TlsEngine.JDK.serverContext(keys);
+        };
+        TlsConfig tls = TlsConfig.builder().certificate(defaultPem[0], defaultPem[1]).engine(counting)
+                .sessionTimeout(Duration.ofSeconds(60)).build();
+        Edge edge = Edge.builder().route(Route.named("r").path("/**")
+                .to(Upstream.named("b").endpoint("127.0.0.1", backend.port()).build()).build()).build();
+        EdgeServer own = EdgeServer.builder(edge).listenTls("127.0.0.1", 0, tls).build().start();
+        try {
+            assertEquals(1, made.get(), "the engine made the listener's context");
+            javax.net.ssl.SSLContext client = TestCertificates.trusting(List.of(localhost, api, wildcard, reloaded));
+            byte[] first = sessionId(client, own.port());
+            assertTrue(java.util.Arrays.equals(first, sessionId(client, own.port())), "resumed within the timeout");
+        } finally {
+            own.shutdown(Duration.ofSeconds(1));
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TlsConfig.builder().sessionTimeout(Duration.ofDays(2)));
+    }
+
+    /** A TLS 1.2 handshake (resumed by session id when the server still has the session); its session id. */
+    private static byte[] sessionId(javax.net.ssl.SSLContext client, int port) throws Exception {
+        try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.startHandshake();
+            return socket.getSession().getId();
+        }
+    }
 }

@@ -19,7 +19,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>java -jar benchmarks/target/edge-bench-server.jar --port P --upstream 127.0.0.1:A --upstream 127.0.0.1:B
  *     [--io-threads N] [--filters] [--cache] [--cache-store-set-cookie] [--count-events] [--gateway]
- *     [--metrics]</pre>
+ *     [--metrics] [--tls-port P [--tls-engine jdk]]</pre>
  *
  * Without {@code --filters} the edge forwards as the load script's NGINX is configured to: it adds
  * {@code X-Forwarded-For} (and removes any forwarding field a client sends), and no request id field.
@@ -33,7 +33,9 @@ import java.util.concurrent.CountDownLatch;
  * role's common pair: a JWT check (ES256, keys made at start, verified tokens cached) and a per-client rate
  * limit high enough never to refuse; before {@code ready} it prints {@code token <jwt>}, a token to send as
  * {@code Authorization: Bearer <jwt>} (the load script does). {@code --metrics} adds the Micrometer binding
- * ({@code EdgeMetrics} on a Prometheus registry, percentiles off: its defaults).
+ * ({@code EdgeMetrics} on a Prometheus registry, percentiles off: its defaults). {@code --tls-port P} also
+ * listens with TLS (1.3 and 1.2, HTTP/2 by ALPN) on P, with a self-signed EC P-256 certificate made at start;
+ * {@code --tls-engine} names the TLS implementation: {@code jdk} (the default and, in this build, the only one).
  */
 public final class BenchServer {
     private BenchServer() {
@@ -49,6 +51,8 @@ public final class BenchServer {
         boolean countEvents = false;
         boolean gateway = false;
         boolean metrics = false;
+        int tlsPort = -1;
+        String tlsEngine = "jdk";
         List<Endpoint> upstreams = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -68,6 +72,8 @@ public final class BenchServer {
                 case "--count-events" -> countEvents = true;
                 case "--gateway" -> gateway = true;
                 case "--metrics" -> metrics = true;
+                case "--tls-port" -> tlsPort = number(arg, value(args, ++i));
+                case "--tls-engine" -> tlsEngine = value(args, ++i);
                 default -> usage("unknown argument: " + arg);
             }
         }
@@ -117,9 +123,17 @@ public final class BenchServer {
             builder.listener(io.edgekit.micrometer.EdgeMetrics.builder(new io.micrometer.prometheusmetrics
                     .PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT)).build());
         }
+        if (!tlsEngine.equals("jdk")) {
+            usage("--tls-engine: \"" + tlsEngine + "\" (this build has: jdk)");
+        }
         Edge edge = builder.build();
-        EdgeServer server = EdgeServer.builder(edge).listen("127.0.0.1", port).ioThreads(ioThreads)
-                .maxConnectionsPerClient(100_000).build().start();
+        EdgeServer.Builder listeners = EdgeServer.builder(edge).listen("127.0.0.1", port).ioThreads(ioThreads)
+                .maxConnectionsPerClient(100_000);
+        if (tlsPort >= 0) {
+            listeners.listenTls("127.0.0.1", tlsPort, io.edgekit.proxy.TlsConfig.builder().selfSigned("127.0.0.1")
+                    .engine(io.edgekit.proxy.TlsEngine.JDK).build());
+        }
+        EdgeServer server = listeners.build().start();
         if (token != null) {
             System.out.println("token " + token);
         }
@@ -153,7 +167,7 @@ public final class BenchServer {
         System.err.println("edge-bench-server: " + error);
         System.err.println("usage: java -jar benchmarks/target/edge-bench-server.jar --port P "
                 + "--upstream HOST:PORT [--upstream HOST:PORT ...] [--io-threads N] [--filters] [--cache] "
-                + "[--cache-store-set-cookie] [--count-events] [--gateway] [--metrics]");
+                + "[--cache-store-set-cookie] [--count-events] [--gateway] [--metrics] [--tls-port P [--tls-engine jdk]]");
         System.exit(2);
     }
 }

@@ -24,7 +24,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +52,13 @@ public final class UndertowRuntime {
 
     /** A TLS listener's settings. */
     public record TlsSettings(List<SniKeyManager.Source> sources, List<String> protocols, List<String> cipherSuites,
-            Duration reloadEvery, boolean http2) {
+            Duration reloadEvery, boolean http2, ContextFactory contexts, int sessionTimeoutSeconds, int sessionCacheSize) {
+    }
+
+    /** Makes a listener's server context from the edge's key manager (the TLS engine's side). */
+    @FunctionalInterface
+    public interface ContextFactory {
+        SSLContext serverContext(javax.net.ssl.X509ExtendedKeyManager keys) throws GeneralSecurityException;
     }
 
     /** The listeners' limits and the server's threads. */
@@ -204,8 +209,9 @@ public final class UndertowRuntime {
             TlsSettings tls, HttpOpenListener http, OptionMap http2Options, OptionMap socketOptions)
             throws IOException, GeneralSecurityException {
         SniKeyManager keys = new SniKeyManager(tls.sources());
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(new KeyManager[] {keys}, null, null);
+        SSLContext context = tls.contexts().serverContext(keys);
+        context.getServerSessionContext().setSessionTimeout(tls.sessionTimeoutSeconds());
+        context.getServerSessionContext().setSessionCacheSize(tls.sessionCacheSize());
         if (!tls.reloadEvery().isZero()) {
             long millis = tls.reloadEvery().toMillis();
             reloader.scheduleWithFixedDelay(keys::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);

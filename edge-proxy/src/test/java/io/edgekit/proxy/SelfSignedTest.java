@@ -1,4 +1,4 @@
-package io.edgekit.examples;
+package io.edgekit.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
