@@ -140,12 +140,12 @@ CONF
   STARTED_PORT=$port
 }
 
-# measure_cpu PID PORT SECONDS [WRK-ARGS...]: one wrk run against 127.0.0.1:PORT; prints
+# measure_cpu PID PORT SECONDS [WRK-ARGS...]: one wrk run against 127.0.0.1:PORT (https when SCHEME=https); prints
 # "req/s cpu_us user_us kernel_us p99_ms", CPU per request from the process's ticks in /proc
 measure_cpu() {
   local pid=$1 port=$2 seconds=$3 out u0 s0 u1 s1; shift 3
   read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
-  out=$(taskset -c "$LOAD_CORE" wrk --latency -t1 -c"$CONNECTIONS" -d"${seconds}s" "$@" "http://127.0.0.1:$port/")
+  out=$(taskset -c "$LOAD_CORE" wrk --latency -t1 -c"$CONNECTIONS" -d"${seconds}s" "$@" "${SCHEME:-http}://127.0.0.1:$port/")
   read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
   python3 - "$out" "$u0" "$s0" "$u1" "$s1" "$(getconf CLK_TCK)" <<'PY'
 import re, sys

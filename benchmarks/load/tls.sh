@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# TLS and HTTP/2 lanes: NGINX and the bench server (the JDK's TLS engine) side by side, proxy on one core,
+# load on the other, the same two loopback upstreams, the same kind of certificate (EC P-256, made at
+# start) and protocols (TLS 1.3 first, 1.2), alternately over rounds:
+#   - TLS keep-alive: wrk over https, CPU µs per request;
+#   - full handshakes: h2load, one request per new connection (HTTP/1.1), CPU µs per handshake;
+#   - HTTP/2 over TLS: h2load with 1 and with 10 streams per connection, CPU µs per request.
+# h2load does not resume sessions, so resumed handshakes are not measured here.
+#
+#   benchmarks/load/tls.sh             # about 5 minutes
+#   ROUNDS=1 DURATION=3 benchmarks/load/tls.sh
+#
+# Writes benchmarks/load/results/TLS.md.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+results="$here/results"
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5}
+CONNECTIONS=${CONNECTIONS:-50}
+HANDSHAKES=${HANDSHAKES:-2000}
+PROXY_CORE=${PROXY_CORE:-1}
+LOAD_CORE=${LOAD_CORE:-0}
+. "$here/common.sh"
+need_commands wrk:wrk nginx:nginx-light taskset:util-linux h2load:nghttp2-client openssl:openssl
+bench_jar
+work=$(mktemp -d /tmp/edgekit-tls.XXXXXX)
+mkdir -p "$results"
+start_cleanup
+start_upstreams
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" \
+    -out "$work/cert.pem" -days 2 -subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
+
+ngx_port=$(free_port)
+{ nginx_preamble nginx-tls; cat <<CONF
+http {
+  access_log off;
+  upstream backends { server 127.0.0.1:$UP_A; server 127.0.0.1:$UP_B; keepalive 64; }
+  server {
+    listen 127.0.0.1:$ngx_port ssl http2;
+    ssl_certificate $work/cert.pem;
+    ssl_certificate_key $work/key.pem;
+    ssl_protocols TLSv1.3 TLSv1.2;
+    ssl_session_cache shared:SSL:10m;
+    ssl_session_timeout 5m;
+    location / {
+      proxy_pass http://backends;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
+  }
+}
+CONF
+} > "$work/nginx-tls.conf"
+run_nginx nginx-tls "$PROXY_CORE" "$ngx_port"
+ngx_pid=$STARTED_PID
+
+edge_tls=$(free_port)
+start_java_server "$work/edge.out" "$(free_port)" -jar "$jar" --tls-port "$edge_tls"
+edge_pid=$STARTED_PID
+wait_port "$edge_tls"
+
+# h2load_cpu PID PORT COUNT H2LOAD-ARGS...: "req/s cpu_us user_us kernel_us 0" (h2load gives no p99 here)
+h2load_cpu() {
+  local pid=$1 port=$2 count=$3 out u0 s0 u1 s1; shift 3
+  read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  out=$(taskset -c "$LOAD_CORE" h2load "$@" "https://127.0.0.1:$port/" 2>&1)
+  read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  python3 - "$out" "$u0" "$s0" "$u1" "$s1" "$(getconf CLK_TCK)" "$count" <<'PY'
+import re, sys
+out, u0, s0, u1, s1, hz, count = sys.argv[1], *map(int, sys.argv[2:7]), int(sys.argv[7])
+done = int(re.search(r"requests: \d+ total, \d+ started, (\d+) done", out).group(1))
+rate = float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", out).group(1))
+per = lambda ticks: ticks * 1e6 / hz / max(done, 1)
+print(f"{rate:.0f} {per(u1 - u0 + s1 - s0):.1f} {per(u1 - u0):.1f} {per(s1 - s0):.1f} 0")
+PY
+}
+
+: > "$work/tls.txt"
+for name in nginx edge; do # warm up (JIT, session caches)
+  pid=$([ $name = nginx ] && echo $ngx_pid || echo $edge_pid); port=$([ $name = nginx ] && echo $ngx_port || echo $edge_tls)
+  SCHEME=https measure_cpu "$pid" "$port" 10 > /dev/null
+  h2load_cpu "$pid" "$port" 2000 --h1 -n 2000 -c 2000 > /dev/null
+  h2load_cpu "$pid" "$port" 100000 -n 100000 -c 50 -m 10 > /dev/null
+done
+for round in $(seq 1 "$ROUNDS"); do
+  for name in nginx edge; do
+    pid=$([ $name = nginx ] && echo $ngx_pid || echo $edge_pid); port=$([ $name = nginx ] && echo $ngx_port || echo $edge_tls)
+    echo "keepalive-$name $(SCHEME=https measure_cpu "$pid" "$port" "$DURATION")" | tee -a "$work/tls.txt"
+    echo "handshake-$name $(h2load_cpu "$pid" "$port" "$HANDSHAKES" --h1 -n "$HANDSHAKES" -c "$HANDSHAKES" -m 1)" \
+        | tee -a "$work/tls.txt"
+    echo "h2-1-$name $(h2load_cpu "$pid" "$port" 100000 -n 100000 -c 50 -m 1)" | tee -a "$work/tls.txt"
+    echo "h2-10-$name $(h2load_cpu "$pid" "$port" 200000 -n 200000 -c 20 -m 10)" | tee -a "$work/tls.txt"
+  done
+done
+{
+  echo "# TLS and HTTP/2 lanes"
+  echo
+  echo "\`benchmarks/load/tls.sh\` (ROUNDS=$ROUNDS), $(date -u +%Y-%m-%d): NGINX $(nginx -v 2>&1 | sed 's/.*\///') and the bench"
+  echo "server with the JDK's TLS ($(java -version 2>&1 | head -1)), EC P-256 certificates, the proxy on one core."
+  echo "Medians; CPU is µs of the proxy process per request (per handshake for the handshake lanes,"
+  echo "HANDSHAKES=$HANDSHAKES new connections with one request each); h2load gives no p99 (0 here)."
+  echo
+  median_table "$work/tls.txt" lane
+} > "$results/TLS.md"
+cat "$results/TLS.md"
