@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# TLS and HTTP/2 lanes: NGINX and the bench server (the JDK's TLS engine) side by side, proxy on one core,
+# TLS and HTTP/2 lanes: NGINX and the bench server (edge: the JDK's TLS engine; native: BoringSSL) side by side, proxy on one core,
 # load on the other, the same two loopback upstreams, the same kind of certificate (EC P-256, made at
 # start) and protocols (TLS 1.3 first, 1.2), alternately over rounds:
 #   - TLS keep-alive: wrk over https, CPU µs per request;
@@ -61,6 +61,14 @@ edge_tls=$(free_port)
 start_java_server "$work/edge.out" "$(free_port)" -jar "$jar" --tls-port "$edge_tls"
 edge_pid=$STARTED_PID
 wait_port "$edge_tls"
+native_tls=$(free_port)
+start_java_server "$work/native.out" "$(free_port)" -jar "$jar" --tls-port "$native_tls" --tls-engine native
+native_pid=$STARTED_PID
+wait_port "$native_tls"
+
+lane() { # name -> "pid port"
+  case $1 in nginx) echo "$ngx_pid $ngx_port";; edge) echo "$edge_pid $edge_tls";; native) echo "$native_pid $native_tls";; esac
+}
 
 # h2load_cpu PID PORT COUNT H2LOAD-ARGS...: "req/s cpu_us user_us kernel_us 0" (h2load gives no p99 here)
 h2load_cpu() {
@@ -79,15 +87,15 @@ PY
 }
 
 : > "$work/tls.txt"
-for name in nginx edge; do # warm up (JIT, session caches)
-  pid=$([ $name = nginx ] && echo $ngx_pid || echo $edge_pid); port=$([ $name = nginx ] && echo $ngx_port || echo $edge_tls)
+for name in nginx edge native; do # warm up (JIT, session caches)
+  read -r pid port < <(lane $name)
   SCHEME=https measure_cpu "$pid" "$port" 10 > /dev/null
   h2load_cpu "$pid" "$port" 2000 --h1 -n 2000 -c 2000 > /dev/null
   h2load_cpu "$pid" "$port" 100000 -n 100000 -c 50 -m 10 > /dev/null
 done
 for round in $(seq 1 "$ROUNDS"); do
-  for name in nginx edge; do
-    pid=$([ $name = nginx ] && echo $ngx_pid || echo $edge_pid); port=$([ $name = nginx ] && echo $ngx_port || echo $edge_tls)
+  for name in nginx edge native; do
+    read -r pid port < <(lane $name)
     echo "keepalive-$name $(SCHEME=https measure_cpu "$pid" "$port" "$DURATION")" | tee -a "$work/tls.txt"
     echo "handshake-$name $(h2load_cpu "$pid" "$port" "$HANDSHAKES" --h1 -n "$HANDSHAKES" -c "$HANDSHAKES" -m 1)" \
         | tee -a "$work/tls.txt"
@@ -99,7 +107,8 @@ done
   echo "# TLS and HTTP/2 lanes"
   echo
   echo "\`benchmarks/load/tls.sh\` (ROUNDS=$ROUNDS), $(date -u +%Y-%m-%d): NGINX $(nginx -v 2>&1 | sed 's/.*\///') and the bench"
-  echo "server with the JDK's TLS ($(java -version 2>&1 | head -1)), EC P-256 certificates, the proxy on one core."
+  echo "server with the JDK's TLS (edge; $(java -version 2>&1 | head -1)) and with BoringSSL (native), EC P-256"
+  echo "certificates, the proxy on one core."
   echo "Medians; CPU is µs of the proxy process per request (per handshake for the handshake lanes,"
   echo "HANDSHAKES=$HANDSHAKES new connections with one request each); h2load gives no p99 (0 here)."
   echo

@@ -28,9 +28,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** HTTPS listeners: PEM and PKCS#12, SNI, HTTP/2 by ALPN, TLS 1.2/1.3 only, certificate reload. */
+/**
+ * HTTPS listeners: PEM and PKCS#12, SNI, HTTP/2 by ALPN, TLS 1.2/1.3 only, certificate reload, session
+ * resumption. Run with the JDK's engine here, and by {@code edge-tls-native} with BoringSSL (system property
+ * {@code edgekit.tls.engine} names a class with a static {@code engine()}): the same tests for both.
+ */
 @Timeout(60)
 class TlsIT {
+    /** The engine under test. */
+    static TlsEngine engine() throws ReflectiveOperationException {
+        String name = System.getProperty("edgekit.tls.engine");
+        return name == null ? TlsEngine.JDK : (TlsEngine) Class.forName(name).getMethod("engine").invoke(null);
+    }
+
     @TempDir
     static Path dir;
     static Path localhost;
@@ -60,6 +70,7 @@ class TlsIT {
                 .keyStore("api.test", api, TestCertificates.PASSWORD)
                 .keyStore("*.wild.test", wildcard, TestCertificates.PASSWORD)
                 .reloadEvery(Duration.ofMillis(100))
+                .engine(engine())
                 .build();
         Edge edge = Edge.builder().route(Route.named("r").path("/**")
                 .to(Upstream.named("b").endpoint("127.0.0.1", backend.port()).build()).build()).build();
@@ -182,9 +193,10 @@ class TlsIT {
     @Test
     void aPluggedEngineMakesTheContextAndSessionsResume() throws Exception {
         java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        TlsEngine tested = engine();
         TlsEngine counting = keys -> {
             made.incrementAndGet();
-            return TlsEngine.JDK.serverContext(keys);
+            return tested.serverContext(keys);
         };
         TlsConfig tls = TlsConfig.builder().certificate(defaultPem[0], defaultPem[1]).engine(counting)
                 .sessionTimeout(Duration.ofSeconds(60)).build();

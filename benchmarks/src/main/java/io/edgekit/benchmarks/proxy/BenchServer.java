@@ -19,7 +19,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>java -jar benchmarks/target/edge-bench-server.jar --port P --upstream 127.0.0.1:A --upstream 127.0.0.1:B
  *     [--io-threads N] [--filters] [--cache] [--cache-store-set-cookie] [--count-events] [--gateway]
- *     [--metrics] [--tls-port P [--tls-engine jdk]]</pre>
+ *     [--metrics] [--tls-port P [--tls-engine jdk|native]]</pre>
  *
  * Without {@code --filters} the edge forwards as the load script's NGINX is configured to: it adds
  * {@code X-Forwarded-For} (and removes any forwarding field a client sends), and no request id field.
@@ -35,7 +35,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code Authorization: Bearer <jwt>} (the load script does). {@code --metrics} adds the Micrometer binding
  * ({@code EdgeMetrics} on a Prometheus registry, percentiles off: its defaults). {@code --tls-port P} also
  * listens with TLS (1.3 and 1.2, HTTP/2 by ALPN) on P, with a self-signed EC P-256 certificate made at start;
- * {@code --tls-engine} names the TLS implementation: {@code jdk} (the default and, in this build, the only one).
+ * {@code --tls-engine} names the TLS implementation: {@code jdk} (the default) or {@code native} (BoringSSL,
+ * {@code edge-tls-native}).
  */
 public final class BenchServer {
     private BenchServer() {
@@ -123,15 +124,16 @@ public final class BenchServer {
             builder.listener(io.edgekit.micrometer.EdgeMetrics.builder(new io.micrometer.prometheusmetrics
                     .PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT)).build());
         }
-        if (!tlsEngine.equals("jdk")) {
-            usage("--tls-engine: \"" + tlsEngine + "\" (this build has: jdk)");
+        if (!tlsEngine.equals("jdk") && !tlsEngine.equals("native")) {
+            usage("--tls-engine: \"" + tlsEngine + "\" (expected: jdk or native)");
         }
         Edge edge = builder.build();
         EdgeServer.Builder listeners = EdgeServer.builder(edge).listen("127.0.0.1", port).ioThreads(ioThreads)
                 .maxConnectionsPerClient(100_000);
         if (tlsPort >= 0) {
             listeners.listenTls("127.0.0.1", tlsPort, io.edgekit.proxy.TlsConfig.builder().selfSigned("127.0.0.1")
-                    .engine(io.edgekit.proxy.TlsEngine.JDK).build());
+                    .engine(tlsEngine.equals("native") ? io.edgekit.tls.nativeengine.BoringSslEngine.engine()
+                            : io.edgekit.proxy.TlsEngine.JDK).build());
         }
         EdgeServer server = listeners.build().start();
         if (token != null) {
@@ -167,7 +169,7 @@ public final class BenchServer {
         System.err.println("edge-bench-server: " + error);
         System.err.println("usage: java -jar benchmarks/target/edge-bench-server.jar --port P "
                 + "--upstream HOST:PORT [--upstream HOST:PORT ...] [--io-threads N] [--filters] [--cache] "
-                + "[--cache-store-set-cookie] [--count-events] [--gateway] [--metrics] [--tls-port P [--tls-engine jdk]]");
+                + "[--cache-store-set-cookie] [--count-events] [--gateway] [--metrics] [--tls-port P [--tls-engine jdk|native]]");
         System.exit(2);
     }
 }
