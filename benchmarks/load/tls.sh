@@ -4,8 +4,9 @@
 # start) and protocols (TLS 1.3 first, 1.2), alternately over rounds:
 #   - TLS keep-alive: wrk over https, CPU µs per request;
 #   - full handshakes: h2load, one request per new connection (HTTP/1.1), CPU µs per handshake;
+#   - resumed handshakes: openssl s_time -reuse over TLS 1.2 (h2load does not resume sessions; s_time
+#     busy-loops on the load core, which does not touch the proxy's own CPU count), CPU µs per handshake;
 #   - HTTP/2 over TLS: h2load with 1 and with 10 streams per connection, CPU µs per request.
-# h2load does not resume sessions, so resumed handshakes are not measured here.
 #
 #   benchmarks/load/tls.sh             # about 5 minutes
 #   ROUNDS=1 DURATION=3 benchmarks/load/tls.sh
@@ -86,6 +87,21 @@ print(f"{rate:.0f} {per(u1 - u0 + s1 - s0):.1f} {per(u1 - u0):.1f} {per(s1 - s0)
 PY
 }
 
+# s_time_cpu PID PORT SECONDS S_TIME-ARGS...: "conn/s cpu_us user_us kernel_us 0" per handshake
+s_time_cpu() {
+  local pid=$1 port=$2 seconds=$3 out u0 s0 u1 s1; shift 3
+  read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  out=$(taskset -c "$LOAD_CORE" openssl s_time -connect "127.0.0.1:$port" -time "$seconds" "$@" 2>&1)
+  read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  python3 - "$out" "$u0" "$s0" "$u1" "$s1" "$(getconf CLK_TCK)" "$seconds" <<'PY'
+import re, sys
+out, u0, s0, u1, s1, hz, seconds = sys.argv[1], *map(int, sys.argv[2:8])
+n = int(re.findall(r"(\d+) connections in \d+ real seconds", out)[-1])
+per = lambda ticks: ticks * 1e6 / hz / max(n, 1)
+print(f"{n / seconds:.0f} {per(u1 - u0 + s1 - s0):.1f} {per(u1 - u0):.1f} {per(s1 - s0):.1f} 0")
+PY
+}
+
 : > "$work/tls.txt"
 for name in nginx edge native; do # warm up (JIT, session caches)
   read -r pid port < <(lane $name)
@@ -99,6 +115,7 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "keepalive-$name $(SCHEME=https measure_cpu "$pid" "$port" "$DURATION")" | tee -a "$work/tls.txt"
     echo "handshake-$name $(h2load_cpu "$pid" "$port" "$HANDSHAKES" --h1 -n "$HANDSHAKES" -c "$HANDSHAKES" -m 1)" \
         | tee -a "$work/tls.txt"
+    echo "resumed-$name $(s_time_cpu "$pid" "$port" "$DURATION" -reuse -tls1_2)" | tee -a "$work/tls.txt"
     echo "h2-1-$name $(h2load_cpu "$pid" "$port" 100000 -n 100000 -c 50 -m 1)" | tee -a "$work/tls.txt"
     echo "h2-10-$name $(h2load_cpu "$pid" "$port" 200000 -n 200000 -c 20 -m 10)" | tee -a "$work/tls.txt"
   done
@@ -110,7 +127,8 @@ done
   echo "server with the JDK's TLS (edge; $(java -version 2>&1 | head -1)) and with BoringSSL (native), EC P-256"
   echo "certificates, the proxy on one core."
   echo "Medians; CPU is µs of the proxy process per request (per handshake for the handshake lanes,"
-  echo "HANDSHAKES=$HANDSHAKES new connections with one request each); h2load gives no p99 (0 here)."
+  echo "HANDSHAKES=$HANDSHAKES new connections with one request each; resumed: TLS 1.2 session resumption by"
+  echo "openssl s_time -reuse); h2load and s_time give no p99 (0 here)."
   echo
   median_table "$work/tls.txt" lane
 } > "$results/TLS.md"
