@@ -6,6 +6,7 @@
 #
 #   benchmarks/load/ab.sh before.jar after.jar [more.jar ...]
 #   ROUNDS=6 DURATION=6 benchmarks/load/ab.sh before.jar after.jar
+#   JAVA_OPTS="-Xmx64m ..." benchmarks/load/ab.sh a.jar b.jar   (JVM flags; -Xms256m -Xmx256m -XX:+UseParallelGC by default)
 #   benchmarks/load/ab.sh before.jar after.jar after.jar,--count-events   (a jar with options of its own)
 #   benchmarks/load/ab.sh after.jar after.jar,--gateway   (the gateway lane prints a token; every lane sends it)
 #
@@ -60,3 +61,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 echo
 median_table "$work/ab.txt" jar
+echo
+for i in "${!names[@]}"; do
+  echo "${names[$i]}: RSS $(( $(awk '/VmRSS/ {print $2}' "/proc/${jpids[$i]}/status") / 1024 )) MiB after the rounds"
+done

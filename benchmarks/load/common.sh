@@ -91,7 +91,8 @@ start_upstreams() {
 # STARTED_PID
 start_java_server() {
   local out=$1 port=$2; shift 2
-  taskset -c "$PROXY_CORE" java -Xms256m -Xmx256m -XX:+UseParallelGC "$@" --port "$port" \
+  # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
+  taskset -c "$PROXY_CORE" java ${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC} "$@" --port "$port" \
       --upstream 127.0.0.1:$UP_A --upstream 127.0.0.1:$UP_B --io-threads 1 > "$out" 2>&1 &
   STARTED_PID=$!; pids+=($!)
   for _ in $(seq 1 200); do grep -q '^ready' "$out" && break; sleep 0.1; done
