@@ -1,5 +1,7 @@
 package io.edgekit.admin;
 
+import io.edgekit.core.internal.JsonText;
+
 /** A small JSON writer for the admin API's answers: objects, arrays, strings, numbers, booleans. */
 final class Json {
     private final StringBuilder out = new StringBuilder(512);
@@ -70,18 +72,7 @@ final class Json {
     }
 
     private void string(String value) {
-        out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        out.append('"');
+        JsonText.quote(out, value);
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.edgekit.core;
 
 import static java.util.Objects.requireNonNull;
 
+import io.edgekit.core.internal.JsonText;
+
 /**
  * An RFC 9457 problem detail the edge answers with. The edge renders it as
  * {@code application/problem+json} with the request id when the response is written, so a problem
@@ -34,36 +36,15 @@ public record Problem(String type, int status, String title, String detail) {
     public String toJson(String requestId) {
         StringBuilder json = new StringBuilder(128);
         json.append("{\"type\":");
-        quote(json, type);
+        JsonText.quote(json, type);
         json.append(",\"title\":");
-        quote(json, title);
+        JsonText.quote(json, title);
         json.append(",\"status\":").append(status).append(",\"detail\":");
-        quote(json, detail);
+        JsonText.quote(json, detail);
         if (requestId != null) {
             json.append(",\"requestId\":");
-            quote(json, requestId);
+            JsonText.quote(json, requestId);
         }
         return json.append('}').toString();
-    }
-
-    static void quote(StringBuilder out, String value) {
-        out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"': out.append("\\\""); break;
-                case '\\': out.append("\\\\"); break;
-                case '\n': out.append("\\n"); break;
-                case '\r': out.append("\\r"); break;
-                case '\t': out.append("\\t"); break;
-                default:
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-            }
-        }
-        out.append('"');
     }
 }

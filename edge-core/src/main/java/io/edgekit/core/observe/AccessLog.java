@@ -8,6 +8,7 @@ import io.edgekit.core.EdgeContext;
 import io.edgekit.core.Exchange;
 import io.edgekit.core.ExchangeListener;
 import io.edgekit.core.Identity;
+import io.edgekit.core.internal.JsonText;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -210,18 +211,7 @@ public final class AccessLog implements ExchangeListener.Factory, Component {
     }
 
     private static StringBuilder field(StringBuilder json, String name, String value) {
-        json.append('"').append(name).append("\":\"");
-        for (int i = 0; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            if (ch == '"' || ch == '\\') {
-                json.append('\\').append(ch);
-            } else if (ch < 0x20) {
-                json.append(String.format("\\u%04x", (int) ch));
-            } else {
-                json.append(ch);
-            }
-        }
-        return json.append('"');
+        return JsonText.quote(json.append('"').append(name).append("\":"), value);
     }
 
     /** A value for a space-separated line: no spaces, quotes or control characters. */
