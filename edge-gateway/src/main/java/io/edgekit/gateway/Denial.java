@@ -37,9 +37,7 @@ public final class Denial {
 
     /** This denial with field {@code name: value} on its response too. */
     public Denial header(String name, String value) {
-        if (!io.edgekit.core.internal.HttpTokens.isToken(requireNonNull(name, "name"))) {
-            throw new IllegalArgumentException("header: \"" + name + "\" is not a header field name");
-        }
+        io.edgekit.core.internal.HttpTokens.requireFieldName("header", requireNonNull(name, "name"));
         return new Denial(problem, headers.withAdded(name, requireNonNull(value, "value")));
     }
 

@@ -59,11 +59,7 @@ public final class Policies {
     /** Requires header {@code name} to be present; requests without it get {@code denial}. */
     public static Policy requireHeader(String name, Denial denial) {
         requireNonNull(name, "name");
-        if (!io.edgekit.core.internal.HttpTokens.isToken(name)) {
-            throw new IllegalArgumentException("requireHeader: \"" + name + "\" is not a header field name (expected:"
-                    + " a token of letters, digits and !#$%&'*+-.^_`|~, such as \""
-                    + name.trim().replaceAll("[^!#$%&'*+.^_`|~0-9A-Za-z-]+", "-") + "\")");
-        }
+        io.edgekit.core.internal.HttpTokens.requireFieldName("requireHeader", name);
         CompletionStage<Decision> deny = CompletableFuture.completedFuture(requireNonNull(denial, "denial").decision());
         return Policy.named("requireHeader(" + name + ")",
                 (exchange, request) -> request.headers().contains(name) ? ALLOW : deny);

@@ -15,6 +15,29 @@ public final class HttpTokens {
         return true;
     }
 
+    /**
+     * {@code name}, when it is a field name (a non-empty token); else an {@link IllegalArgumentException}
+     * naming {@code setting}, the value, and what to write instead.
+     */
+    public static String requireFieldName(String setting, String name) {
+        if (name == null || name.isEmpty() || !isToken(name)) {
+            String suggestion = name == null ? "x-name" : name.trim().replaceAll("[^!#$%&'*+.^_`|~0-9A-Za-z-]+", "-");
+            throw new IllegalArgumentException(setting + ": \"" + name + "\" is not a header field name (expected: a token"
+                    + " of letters, digits and !#$%&'*+-.^_`|~, such as \"" + suggestion + "\")");
+        }
+        return name;
+    }
+
+    /** Whether every character of {@code s} may stand in a field value ({@link #isFieldValueChar}). */
+    public static boolean isFieldValue(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (!isFieldValueChar(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static final boolean[] TCHAR = new boolean[128];
 
     static {

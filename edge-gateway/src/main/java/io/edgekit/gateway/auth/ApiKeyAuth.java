@@ -77,10 +77,7 @@ public final class ApiKeyAuth implements Policy {
 
         /** The field the key comes in ({@code X-API-Key}). */
         public Builder header(String name) {
-            if (!io.edgekit.core.internal.HttpTokens.isToken(requireNonNull(name, "name"))) {
-                throw new IllegalArgumentException("header: \"" + name + "\" is not a header field name");
-            }
-            this.header = name;
+            this.header = io.edgekit.core.internal.HttpTokens.requireFieldName("header", name);
             return this;
         }
 

@@ -10,6 +10,7 @@ import io.edgekit.core.Identity;
 import io.edgekit.core.Policy;
 import io.edgekit.core.Request;
 import io.edgekit.core.Response;
+import io.edgekit.core.internal.HttpTokens;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -127,7 +128,7 @@ public final class ExternalAuthorization implements Policy {
         for (Map.Entry<String, JsonNode> field : fields) {
             String name = field.getKey();
             String value = field.getValue().asString();
-            if (io.edgekit.core.internal.HttpTokens.isToken(name) && value.chars().noneMatch(c -> c < 0x20 || c == 0x7f)) {
+            if (!name.isEmpty() && HttpTokens.isToken(name) && HttpTokens.isFieldValue(value)) {
                 allow = allow.withRequestHeader(name.toLowerCase(Locale.ROOT), value);
             }
         }

@@ -98,10 +98,7 @@ public final class IdentityForwarding implements Policy {
         }
 
         public Builder header(String header) {
-            if (!io.edgekit.core.internal.HttpTokens.isToken(requireNonNull(header, "header"))) {
-                throw new IllegalArgumentException("header: \"" + header + "\" is not a header field name");
-            }
-            this.header = header;
+            this.header = io.edgekit.core.internal.HttpTokens.requireFieldName("header", header);
             return this;
         }
 

@@ -12,6 +12,7 @@ import io.edgekit.core.Exchange;
 import io.edgekit.core.Identity;
 import io.edgekit.core.Policy;
 import io.edgekit.core.Request;
+import io.edgekit.core.internal.HttpTokens;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -256,7 +257,7 @@ public final class JwtAuth implements Policy {
         List<String[]> forwarded = new ArrayList<>();
         forwardedClaims.forEach((claim, header) -> {
             String value = text(claims.getClaim(claim));
-            if (value != null && isFieldValue(value)) {
+            if (value != null && HttpTokens.isFieldValue(value)) {
                 forwarded.add(new String[] {header, value});
             }
         });
@@ -292,17 +293,6 @@ public final class JwtAuth implements Policy {
             return String.join(",", list.stream().map(String::valueOf).toList());
         }
         return String.valueOf(value);
-    }
-
-    /** A value that can go in a field as it is: visible characters, spaces and tabs, nothing else. */
-    private static boolean isFieldValue(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if ((c < 0x20 && c != '\t') || c == 0x7f) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Builds a {@link JwtAuth}: at least one issuer, and audiences unless {@link #anyAudience}. */
@@ -375,11 +365,7 @@ public final class JwtAuth implements Policy {
         /** Forwards claim {@code claim} upstream as field {@code header}; a client's copy of the field is removed. */
         public Builder forwardClaim(String claim, String header) {
             requireNonNull(claim, "claim");
-            requireNonNull(header, "header");
-            if (!io.edgekit.core.internal.HttpTokens.isToken(header)) {
-                throw new IllegalArgumentException("forwardClaim: \"" + header + "\" is not a header field name");
-            }
-            forwardedClaims.put(claim, header);
+            forwardedClaims.put(claim, HttpTokens.requireFieldName("forwardClaim", header));
             return this;
         }
 
