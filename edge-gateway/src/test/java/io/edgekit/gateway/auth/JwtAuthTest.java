@@ -12,12 +12,11 @@ import io.edgekit.core.Response;
 import io.edgekit.core.Route;
 import io.edgekit.core.testing.EdgeTester;
 import io.edgekit.core.testing.InMemoryTransport;
+import io.edgekit.gateway.MutableClock;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
@@ -29,27 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Bearer JWTs in memory: every algorithm with its key, every refusal, scopes, the cache, forwarded claims. */
 @Timeout(30)
 class JwtAuthTest {
-    /** A wall clock the test moves. */
-    static final class TestClock extends Clock {
-        Instant now = Instant.parse("2026-12-05T10:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
-
-    final TestClock clock = new TestClock();
+    final MutableClock clock = new MutableClock(Instant.parse("2026-12-05T10:00:00Z"));
 
     private EdgeTester tester(JwtAuth.Builder auth) {
         Edge edge = Edge.builder()

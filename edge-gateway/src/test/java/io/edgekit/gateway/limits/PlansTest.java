@@ -11,40 +11,20 @@ import io.edgekit.core.Route;
 import io.edgekit.core.testing.EdgeTester;
 import io.edgekit.core.testing.InMemoryTransport;
 import io.edgekit.core.testing.ManualClock;
+import io.edgekit.gateway.MutableClock;
 import io.edgekit.gateway.auth.ApiKeyAuth;
 import io.edgekit.gateway.auth.Consumer;
 import io.edgekit.gateway.auth.InMemoryApiKeys;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Plans: each consumer's limits and quotas by the plan an auth policy named. */
 @Timeout(30)
 class PlansTest {
-    static final class MovableClock extends Clock {
-        Instant now = Instant.parse("2026-12-05T23:59:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
-
     final ManualClock ticker = new ManualClock();
-    final MovableClock wall = new MovableClock();
+    final MutableClock wall = new MutableClock(Instant.parse("2026-12-05T23:59:00Z"));
     final InMemoryApiKeys keys = new InMemoryApiKeys()
             .add("free-key", "free-0123456789abcdef", Consumer.of("hobbyist", "free"))
             .add("gold-key", "gold-0123456789abcdef", Consumer.of("bigcorp", "gold"))
