@@ -1,6 +1,6 @@
 package io.edgekit.gateway.auth;
 
-/** Reading an {@code Authorization: Bearer} field (RFC 6750 section 2.1). */
+/** Reading an {@code Authorization: Bearer} field (RFC 6750 section 2.1), and the scopes a token grants. */
 final class Bearer {
     private Bearer() {
     }
@@ -18,5 +18,14 @@ final class Bearer {
             }
         }
         return token.isEmpty() ? null : token;
+    }
+
+    /** Adds the scopes of a space-separated {@code scope} value (RFC 6749 section 3.3) to {@code into}. */
+    static void addScopes(String scope, java.util.Set<String> into) {
+        for (String one : scope.trim().split("\\s+")) {
+            if (!one.isEmpty()) {
+                into.add(one);
+            }
+        }
     }
 }

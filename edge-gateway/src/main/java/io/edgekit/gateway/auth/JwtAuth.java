@@ -237,11 +237,7 @@ public final class JwtAuth implements Policy {
         for (String claim : scopeClaims) {
             Object value = claims.getClaim(claim);
             if (value instanceof String text) {
-                for (String scope : text.trim().split("\\s+")) {
-                    if (!scope.isEmpty()) {
-                        scopes.add(scope);
-                    }
-                }
+                Bearer.addScopes(text, scopes);
             } else if (value instanceof List<?> list) {
                 list.forEach(item -> scopes.add(String.valueOf(item)));
             }

@@ -160,11 +160,7 @@ public final class TokenIntrospection implements Policy {
         }
         Set<String> scopes = new LinkedHashSet<>();
         if (json.path("scope").isString()) {
-            for (String scope : json.path("scope").asString().trim().split("\\s+")) {
-                if (!scope.isEmpty()) {
-                    scopes.add(scope);
-                }
-            }
+            Bearer.addScopes(json.path("scope").asString(), scopes);
         }
         Map<String, String> attributes = new HashMap<>();
         attributes.put("credential", "introspected");

@@ -105,9 +105,10 @@ public final class Plans implements Policy {
         if (planQuotas == null) {
             return null;
         }
-        long now = clock.instant().getEpochSecond();
+        java.time.Instant instant = clock.instant();
+        long now = instant.getEpochSecond();
         for (Quota quota : planQuotas) {
-            long start = quota.windowStart(clock.instant());
+            long start = quota.windowStart(instant);
             String counterKey = quota.name() + '|' + start + '|' + key;
             AtomicLong count = counters.getIfPresent(counterKey);
             if (count == null) {
