@@ -11,7 +11,7 @@ import io.edgekit.core.Request;
 import io.edgekit.core.Response;
 import io.edgekit.proxy.internal.cache.ByteRanges;
 import io.edgekit.proxy.internal.io.FileBody;
-import io.edgekit.proxy.internal.cache.HttpDates;
+import io.edgekit.core.internal.HttpDates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;

@@ -4,11 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.edgekit.core.Filter;
 import io.edgekit.core.Route;
+import io.edgekit.core.internal.HttpDates;
 import java.net.URI;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -19,8 +17,6 @@ import java.util.regex.Pattern;
  * weighted {@code Split} sticky by {@code Split.Key.consumer()}.
  */
 public final class Versions {
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'",
-            Locale.US).withZone(ZoneOffset.UTC);
 
     private Versions() {
     }
@@ -50,7 +46,7 @@ public final class Versions {
             throw new IllegalArgumentException("sunset " + sunsetAt + " before deprecation " + deprecatedAt);
         }
         String deprecation = "@" + deprecatedAt.getEpochSecond();
-        String sunset = sunsetAt == null ? null : HTTP_DATE.format(sunsetAt);
+        String sunset = sunsetAt == null ? null : HttpDates.format(sunsetAt.getEpochSecond());
         String link = documentation == null ? null : "<" + documentation + ">; rel=\"deprecation\"; type=\"text/html\"";
         return Filter.named("deprecated", (exchange, request, next) -> next.proceed(request).thenApply(response -> {
             var out = response.withHeader("Deprecation", deprecation);

@@ -2,6 +2,7 @@ package io.edgekit.proxy.internal.cache;
 
 import io.edgekit.core.Headers;
 import io.edgekit.core.Response;
+import io.edgekit.core.internal.HttpDates;
 
 /** A single byte range of a representation whose length is known (RFC 9110 section 14). */
 public final class ByteRanges {

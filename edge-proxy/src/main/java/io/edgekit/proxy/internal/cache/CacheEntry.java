@@ -2,6 +2,7 @@ package io.edgekit.proxy.internal.cache;
 
 import io.edgekit.core.Headers;
 import io.edgekit.core.Request;
+import io.edgekit.core.internal.HttpDates;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -45,7 +45,7 @@ final class RawRefusals {
         runtime.responseHeadWritten(exchange, problem.status());
         byte[] body = problem.toJson(requestId).getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + problem.status() + " " + problem.title() + "\r\n"
-                + "Date: " + io.edgekit.proxy.internal.cache.HttpDates.format(System.currentTimeMillis() / 1000) + "\r\n"
+                + "Date: " + io.edgekit.core.internal.HttpDates.format(System.currentTimeMillis() / 1000) + "\r\n"
                 + "Content-Type: " + Problem.MEDIA_TYPE + "\r\n"
                 + (runtime.sendsRequestIdField() ? "X-Request-Id: " + requestId + "\r\n" : "")
                 + (retryAfter ? "Retry-After: 1\r\n" : "")

@@ -1,4 +1,4 @@
-package io.edgekit.proxy.internal.cache;
+package io.edgekit.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.edgekit.proxy.internal.cache;
+package io.edgekit.core.internal;
 
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
