@@ -65,8 +65,12 @@ public final class TlsConfig {
         }
 
         /**
-         * The server session context's session timeout (5 minutes, as NGINX's; the JDK's own default is a
-         * day). Session tickets are the JDK's, their keys rotated every {@code jdk.tls.server.statelessKeyTimeout}.
+         * How long a TLS session may be resumed, from the session cache or by a session ticket (5 minutes, as
+         * NGINX's; the JDK's own default is a day). With {@link TlsEngine#JDK} on JDK 17, the JDK issues the
+         * tickets (its key replaced every {@code jdk.tls.server.statelessKeyTimeout}, an hour by default) and
+         * accepts a TLS 1.2 ticket past this timeout, for as long as its key lasts; with
+         * {@code -Djdk.tls.server.enableSessionTicketExtension=false} sessions resume from the cache only, and
+         * this timeout holds. The native engine ({@code edge-tls-native}) holds it for tickets too.
          */
         public Builder sessionTimeout(Duration timeout) {
             requireNonNull(timeout, "timeout");
@@ -77,10 +81,13 @@ public final class TlsConfig {
             return this;
         }
 
-        /** How many sessions the server keeps for resumption by id (20,000; stateless tickets need none). */
+        /**
+         * How many sessions the server keeps for resumption by id (20,000; stateless tickets need none). At
+         * least 1: to the JDK, a size of 0 means no bound.
+         */
         public Builder sessionCacheSize(int size) {
-            if (size < 0) {
-                throw new IllegalArgumentException("sessionCacheSize: " + size + " (expected: >= 0)");
+            if (size < 1) {
+                throw new IllegalArgumentException("sessionCacheSize: " + size + " (expected: >= 1; 0 would mean no bound)");
             }
             this.sessionCacheSize = size;
             return this;

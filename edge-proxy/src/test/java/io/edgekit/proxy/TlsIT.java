@@ -213,6 +213,31 @@ class TlsIT {
         }
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> TlsConfig.builder().sessionTimeout(Duration.ofDays(2)));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TlsConfig.builder().sessionCacheSize(0));
+    }
+
+    @Test
+    void aSessionIsNotResumedPastItsTimeout() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(engine() == TlsEngine.JDK
+                        && !"false".equals(System.getProperty("jdk.tls.server.enableSessionTicketExtension")),
+                "skipped: the JDK's engine accepts a TLS 1.2 ticket past the session timeout (SECURITY.md); this test runs "
+                        + "again with -Djdk.tls.server.enableSessionTicketExtension=false (execution jdk-tls-without-tickets)");
+        TlsConfig tls = TlsConfig.builder().certificate(defaultPem[0], defaultPem[1]).engine(engine())
+                .sessionTimeout(Duration.ofSeconds(1)).build();
+        Edge edge = Edge.builder().route(Route.named("r").path("/**")
+                .to(Upstream.named("b").endpoint("127.0.0.1", backend.port()).build()).build()).build();
+        EdgeServer own = EdgeServer.builder(edge).listenTls("127.0.0.1", 0, tls).build().start();
+        try {
+            javax.net.ssl.SSLContext client = TestCertificates.trusting(List.of(localhost, api, wildcard, reloaded));
+            byte[] first = sessionId(client, own.port());
+            assertTrue(java.util.Arrays.equals(first, sessionId(client, own.port())), "resumed within the timeout");
+            Thread.sleep(2_200);
+            assertTrue(!java.util.Arrays.equals(first, sessionId(client, own.port())),
+                    "a full handshake once the session (or ticket) expired");
+        } finally {
+            own.shutdown(Duration.ofSeconds(1));
+        }
     }
 
     /** A TLS 1.2 handshake (resumed by session id when the server still has the session); its session id. */

@@ -1,10 +1,14 @@
 package io.edgekit.tls.nativeengine;
 
+import static java.util.Objects.requireNonNull;
+
 import io.edgekit.proxy.TlsEngine;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContextOption;
+import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -13,6 +17,7 @@ import java.security.KeyManagementException;
 import java.security.KeyStore;
 import java.security.Provider;
 import java.security.SecureRandom;
+import java.time.Duration;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.KeyManagerFactorySpi;
@@ -28,9 +33,14 @@ import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * A TLS engine on BoringSSL (netty-tcnative's statically linked build, through Netty's OpenSSL
- * {@code SSLEngine}): the handshake's signatures and key exchange run in native code.
+ * {@code SSLEngine}): the handshake's signatures and key exchange run in native code. Session tickets (TLS 1.3
+ * and 1.2) are encrypted with random keys that rotate (every hour by default, {@link #engine(Duration)}); a
+ * ticket is accepted only within the listener's session timeout and for at most two rotations.
  */
 public final class BoringSslEngine {
+    /** How often the session-ticket key is replaced by default: an hour, as the JDK's engine does. */
+    public static final Duration DEFAULT_TICKET_KEY_ROTATION = Duration.ofHours(1);
+
     private BoringSslEngine() {
     }
 
@@ -39,12 +49,25 @@ public final class BoringSslEngine {
         return OpenSsl.isAvailable();
     }
 
-    /** The engine; fails when the native library does not load here ({@link #isAvailable}). */
+    /**
+     * The engine, its session-ticket keys rotated every hour; making a context fails when the native library
+     * does not load here ({@link #isAvailable}).
+     */
     public static TlsEngine engine() {
-        return BoringSslEngine::context;
+        return engine(DEFAULT_TICKET_KEY_ROTATION);
     }
 
-    private static SSLContext context(X509ExtendedKeyManager keys) throws GeneralSecurityException {
+    /** The engine, its session-ticket keys replaced every {@code ticketKeyRotation} (1 second to 1 day). */
+    public static TlsEngine engine(Duration ticketKeyRotation) {
+        requireNonNull(ticketKeyRotation, "ticketKeyRotation");
+        if (ticketKeyRotation.compareTo(Duration.ofSeconds(1)) < 0 || ticketKeyRotation.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("ticketKeyRotation: " + ticketKeyRotation + " (expected: 1 second to 1 day)");
+        }
+        return keys -> context(keys, ticketKeyRotation);
+    }
+
+    private static SSLContext context(X509ExtendedKeyManager keys, Duration ticketKeyRotation)
+            throws GeneralSecurityException {
         if (!OpenSsl.isAvailable()) {
             throw new GeneralSecurityException("BoringSSL does not load here: " + OpenSsl.unavailabilityCause());
         }
@@ -54,6 +77,9 @@ public final class BoringSslEngine {
                     .sslProvider(SslProvider.OPENSSL)
                     .protocols("TLSv1.3", "TLSv1.2")
                     .clientAuth(ClientAuth.NONE)
+                    // the certificate callback (the edge's SNI key manager) runs inline: a delegated task would
+                    // send every handshake to the worker thread and back
+                    .option(OpenSslContextOption.USE_TASKS, false)
                     .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "h2", "http/1.1"))
@@ -61,7 +87,8 @@ public final class BoringSslEngine {
         } catch (javax.net.ssl.SSLException e) {
             throw new GeneralSecurityException("cannot make the BoringSSL context: " + e.getMessage(), e);
         }
-        return new SSLContext(new Spi(netty), new Provider("edgekit-boringssl", "1", "BoringSSL through Netty") {
+        TicketKeys tickets = new TicketKeys((OpenSslSessionContext) netty.sessionContext(), ticketKeyRotation, System::nanoTime);
+        return new SSLContext(new Spi(netty, tickets), new Provider("edgekit-boringssl", "1", "BoringSSL through Netty") {
         }, "TLS") {
         };
     }
@@ -69,9 +96,11 @@ public final class BoringSslEngine {
     /** A javax SSLContext whose engines are Netty's OpenSSL engines. */
     private static final class Spi extends SSLContextSpi {
         private final SslContext netty;
+        private final TicketKeys tickets;
 
-        Spi(SslContext netty) {
+        Spi(SslContext netty, TicketKeys tickets) {
             this.netty = netty;
+            this.tickets = tickets;
         }
 
         @Override
@@ -90,11 +119,13 @@ public final class BoringSslEngine {
 
         @Override
         protected SSLEngine engineCreateSSLEngine() {
+            tickets.rotateIfDue();
             return new UndertowFacingEngine(netty.newEngine(ByteBufAllocator.DEFAULT));
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine(String host, int port) {
+            tickets.rotateIfDue();
             return new UndertowFacingEngine(netty.newEngine(ByteBufAllocator.DEFAULT, host, port));
         }
 

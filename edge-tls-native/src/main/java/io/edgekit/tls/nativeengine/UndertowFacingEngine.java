@@ -13,9 +13,17 @@ import javax.net.ssl.SSLSession;
  * Netty's OpenSSL engine as Undertow's TLS layer calls it: session creation cannot be switched off (the
  * call is taken as the default it already is), and ALPN is negotiated by the native engine with the
  * protocols it was built with ({@code h2}, {@code http/1.1}), so a selector Undertow installs is kept for
- * its question, not used. Everything else goes straight to Netty's engine.
+ * its question, not used. Several buffers wrapped at once (a response's head and body) that fit one TLS
+ * record are joined first: Netty's engine makes one record per buffer and Undertow writes each record
+ * with a system call of its own, where the JDK's engine makes one. Everything else goes straight to
+ * Netty's engine.
  */
 final class UndertowFacingEngine extends SSLEngine {
+    /** The most plaintext one TLS record carries. */
+    static final int MAX_RECORD_PLAINTEXT = 16 * 1024;
+    private static final ThreadLocal<ByteBuffer> JOINED =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(MAX_RECORD_PLAINTEXT));
+
     private final SSLEngine engine;
     private BiFunction<SSLEngine, List<String>, String> selector;
 
@@ -58,7 +66,32 @@ final class UndertowFacingEngine extends SSLEngine {
 
     @Override
     public SSLEngineResult wrap(ByteBuffer[] srcs, int offset, int length, ByteBuffer dst) throws SSLException {
-        return engine.wrap(srcs, offset, length, dst);
+        int filled = 0;
+        int total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            int remaining = srcs[i].remaining();
+            total += remaining;
+            filled += remaining > 0 ? 1 : 0;
+            if (total > MAX_RECORD_PLAINTEXT) {
+                return engine.wrap(srcs, offset, length, dst);
+            }
+        }
+        if (filled < 2) {
+            return engine.wrap(srcs, offset, length, dst);
+        }
+        ByteBuffer joined = JOINED.get().clear();
+        for (int i = offset; i < offset + length; i++) {
+            joined.put(srcs[i].duplicate());
+        }
+        joined.flip();
+        SSLEngineResult result = engine.wrap(joined, dst);
+        int consumed = result.bytesConsumed();
+        for (int i = offset; i < offset + length && consumed > 0; i++) {
+            int step = Math.min(consumed, srcs[i].remaining());
+            srcs[i].position(srcs[i].position() + step);
+            consumed -= step;
+        }
+        return result;
     }
 
     @Override
@@ -68,7 +101,7 @@ final class UndertowFacingEngine extends SSLEngine {
 
     @Override
     public SSLEngineResult wrap(ByteBuffer[] srcs, ByteBuffer dst) throws SSLException {
-        return engine.wrap(srcs, dst);
+        return wrap(srcs, 0, srcs.length, dst);
     }
 
     @Override

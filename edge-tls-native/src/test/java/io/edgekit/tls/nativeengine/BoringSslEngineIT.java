@@ -1,6 +1,9 @@
 package io.edgekit.tls.nativeengine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgekit.core.Edge;
@@ -14,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Arrays;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -22,7 +26,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The BoringSSL engine behind a real TLS listener: HTTP/1.1, HTTP/2 by ALPN, TLS 1.3 and 1.2. */
+/**
+ * The BoringSSL engine behind a real TLS listener: HTTP/1.1, HTTP/2 by ALPN, TLS 1.3 and 1.2, session-ticket
+ * key rotation. (The proxy's TLS tests run against this engine too.)
+ */
 @Timeout(60)
 class BoringSslEngineIT {
     static SSLContext trustAll() throws Exception {
@@ -71,6 +78,41 @@ class BoringSslEngineIT {
             }
         } finally {
             server.shutdown(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void ticketKeysRotateAndATicketTwoRotationsOldNoLongerResumes() throws Exception {
+        Assumptions.assumeTrue(BoringSslEngine.isAvailable(), "skipped: BoringSSL does not load on this machine");
+        Edge edge = Edge.builder().route(Route.named("r").path("/**")
+                .to((ex, r) -> Response.of(200, "text/plain", "ok").completed()).build()).build();
+        EdgeServer server = EdgeServer.builder(edge).listenTls("127.0.0.1", 0, TlsConfig.builder().selfSigned("127.0.0.1")
+                .sessionTimeout(Duration.ofSeconds(60)).engine(BoringSslEngine.engine(Duration.ofSeconds(1))).build())
+                .build().start();
+        try {
+            SSLContext early = trustAll();
+            SSLContext kept = trustAll();
+            byte[] earlyId = sessionId(early, server.port());
+            byte[] keptId = sessionId(kept, server.port());
+            assertArrayEquals(keptId, sessionId(kept, server.port()), "resumed under the same key");
+            Thread.sleep(1_300);
+            assertArrayEquals(keptId, sessionId(kept, server.port()), "this handshake rotated the key; the previous one still decrypts");
+            Thread.sleep(1_300);
+            sessionId(trustAll(), server.port()); // rotates again: the first key is gone
+            assertFalse(Arrays.equals(earlyId, sessionId(early, server.port())), "a ticket two keys old gets a full handshake");
+        } finally {
+            server.shutdown(Duration.ofSeconds(1));
+        }
+        assertThrows(IllegalArgumentException.class, () -> BoringSslEngine.engine(Duration.ofMillis(10)));
+        assertThrows(IllegalArgumentException.class, () -> BoringSslEngine.engine(Duration.ofDays(2)));
+    }
+
+    /** A TLS 1.2 handshake (resumed when the server accepts the client's ticket or session id); its session id. */
+    private static byte[] sessionId(SSLContext client, int port) throws Exception {
+        try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.startHandshake();
+            return socket.getSession().getId();
         }
     }
 }

@@ -1,0 +1,61 @@
+package io.edgekit.tls.nativeengine;
+
+import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.OpenSslSessionTicketKey;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * The session-ticket keys of one BoringSSL context: a random key made at start, replaced by a new random key
+ * once it is {@code rotation} old. The key before the current one still decrypts (so a ticket issued just
+ * before a rotation still resumes, and is renewed under the new key); older keys are forgotten, so no ticket
+ * outlives two rotations, and none outlives the session timeout, which BoringSSL checks on every ticket.
+ * Rotation is checked when a connection's engine is made, so an idle listener makes no keys.
+ */
+final class TicketKeys {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final OpenSslSessionContext sessions;
+    private final long rotationNanos;
+    private final LongSupplier nanoTime;
+    private volatile long madeAt;
+    private OpenSslSessionTicketKey current;
+
+    TicketKeys(OpenSslSessionContext sessions, Duration rotation, LongSupplier nanoTime) {
+        this.sessions = sessions;
+        this.rotationNanos = rotation.toNanos();
+        this.nanoTime = nanoTime;
+        rotate(nanoTime.getAsLong());
+    }
+
+    /** Replaces the current key when it is due; cheap otherwise. */
+    void rotateIfDue() {
+        long now = nanoTime.getAsLong();
+        if (now - madeAt >= rotationNanos) {
+            synchronized (this) {
+                if (now - madeAt >= rotationNanos) {
+                    rotate(now);
+                }
+            }
+        }
+    }
+
+    private synchronized void rotate(long now) {
+        OpenSslSessionTicketKey previous = current;
+        current = new OpenSslSessionTicketKey(random(OpenSslSessionTicketKey.NAME_SIZE),
+                random(OpenSslSessionTicketKey.HMAC_KEY_SIZE), random(OpenSslSessionTicketKey.AES_KEY_SIZE));
+        if (previous == null) {
+            sessions.setTicketKeys(current);
+        } else {
+            sessions.setTicketKeys(current, previous);
+        }
+        madeAt = now;
+    }
+
+    private static byte[] random(int size) {
+        byte[] bytes = new byte[size];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+}
