@@ -34,7 +34,7 @@ worker_processes 1;
 daemon off;
 pid $work/$1.pid;
 error_log $work/$1.err warn;
-events { worker_connections 4096; }
+events { worker_connections ${WORKER_CONNECTIONS:-4096}; }
 CONF
 }
 

@@ -129,7 +129,7 @@ public final class BenchServer {
         }
         Edge edge = builder.build();
         EdgeServer.Builder listeners = EdgeServer.builder(edge).listen("127.0.0.1", port).ioThreads(ioThreads)
-                .maxConnectionsPerClient(100_000);
+                .maxConnections(100_000).maxConnectionsPerClient(100_000);
         if (tlsPort >= 0) {
             listeners.listenTls("127.0.0.1", tlsPort, io.edgekit.proxy.TlsConfig.builder().selfSigned("127.0.0.1")
                     .engine(tlsEngine.equals("native") ? io.edgekit.tls.nativeengine.BoringSslEngine.engine()
