@@ -2,7 +2,8 @@
 # Memory per connection and per request in flight: NGINX and the bench server, each alone on the proxy core:
 #   - the bench server as the load script starts it (-Xms256m -Xmx256m, ParallelGC), TLS by the JDK;
 #   - the same with BoringSSL (--tls-engine native);
-#   - the same with the small-footprint flags README documents (SMALL_OPTS).
+#   - the same with the small-footprint flags README documents (SMALL_OPTS) and BoringSSL: with a 64 MiB
+#     heap, the JDK's TLS (some 7 KiB of heap per idle connection) cannot hold 10,000 TLS connections.
 # For each: RSS, heap in use after a full GC (jcmd GC.heap_info) and the JVM's native "Other" memory, where
 # direct buffers live (Native Memory Tracking, summary), at rest and then holding
 #   - IDLE idle plain connections (each has sent one request and read its answer),
@@ -31,7 +32,10 @@ work=$(mktemp -d /tmp/edgekit-memory.XXXXXX)
 mkdir -p "$results"
 start_cleanup
 start_upstreams
-ulimit -n $((IDLE * 2 + INFLIGHT * 4 + 1000))
+ulimit -n "$(ulimit -Hn)" # each process holds at most IDLE + 2 * INFLIGHT descriptors and a few
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((IDLE + INFLIGHT * 2 + 500)) ]; then
+  echo "memory.sh: open-file limit $(ulimit -n) is too low for IDLE=$IDLE INFLIGHT=$INFLIGHT"; exit 1
+fi
 export WORKER_CONNECTIONS=$((IDLE + INFLIGHT * 2 + 1000))
 
 # an upstream on two ports that reads each request head and never answers (until the script ends)
@@ -85,6 +89,7 @@ context.verify_mode = ssl.CERT_NONE
 conns = []
 for i in range(n):
     s = socket.create_connection(("127.0.0.1", port))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1) # as HTTP clients do
     if mode == "tls":
         s = context.wrap_socket(s, server_hostname="127.0.0.1")
     s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -96,7 +101,7 @@ for i in range(n):
 print("held", len(conns), flush=True)
 time.sleep(3600)
 PY
-  HOLD_PID=$!
+  HOLD_PID=$!; pids+=($!)
   for _ in $(seq 1 600); do grep -q '^held' "$work/hold.out" && break; sleep 0.2; done
   grep -q '^held' "$work/hold.out" || { echo "holding $1 connections failed:"; cat "$work/hold.out"; exit 1; }
   sleep 2
@@ -104,16 +109,16 @@ PY
 
 release() { kill "$HOLD_PID" 2>/dev/null || true; wait "$HOLD_PID" 2>/dev/null || true; sleep 3; }
 
-# measure NAME PID PLAIN-PORT TLS-PORT SLOW-PORT: the three states, each after a fresh "before"
+# measure NAME PID PLAIN-PORT TLS-PORT SLOW-PORT: the three states, each after a fresh "before" (in flight
+# before TLS: NGINX gives memory back to its allocator, not to the system, and would reuse the TLS state's)
 measure() {
   local name=$1 pid=$2 plain=$3 tls=$4 slowport=$5
   sample "$name" start "$pid" "$plain"
   hold plain "$plain" "$IDLE"; sample "$name" idle "$pid" "$plain"; release
+  sample "$name" before-inflight "$pid" "$slowport"
+  hold inflight "$slowport" "$INFLIGHT"; sample "$name" inflight "$pid" "$slowport"; release
   sample "$name" before-tls "$pid" "$tls"
   hold tls "$tls" "$IDLE"; sample "$name" idle-tls "$pid" "$tls"; release
-  sample "$name" before-inflight "$pid" "$slowport"
-  hold inflight "$slowport" "$INFLIGHT"; sample "$name" inflight "$pid" "$slowport"
-  release
 }
 
 : > "$work/memory.txt"
@@ -174,7 +179,7 @@ edge() {
 }
 edge edge "$DEFAULT_OPTS" jdk
 edge native "$DEFAULT_OPTS" native
-edge small "$SMALL_OPTS" jdk
+edge small "$SMALL_OPTS" native
 
 {
   echo "# Memory per connection and per request in flight"
@@ -182,7 +187,7 @@ edge small "$SMALL_OPTS" jdk
   echo "\`benchmarks/load/memory.sh\` (IDLE=$IDLE, INFLIGHT=$INFLIGHT), $(date -u +%Y-%m-%d): NGINX $(nginx -v 2>&1 | sed 's/.*\///')"
   echo "(one worker, TLS by OpenSSL, EC P-256) and the bench server (one IO thread) with the load script's flags"
   echo "(\`$DEFAULT_OPTS\`), TLS by the JDK (edge) or BoringSSL (native), and with the small-footprint"
-  echo "flags (small: \`$SMALL_OPTS\`), all with \`-XX:NativeMemoryTracking=summary\`."
+  echo "flags and BoringSSL (small: \`$SMALL_OPTS\`), all with \`-XX:NativeMemoryTracking=summary\`."
   echo "Heap: in use after a full GC. Other: NMT's \"Other\", where direct buffers live (BoringSSL's own"
   echo "allocations show in RSS only). Per-connection figures: the change from the state before, divided by"
   echo "the connections counted (ss); in flight: a request forwarded to an upstream that does not answer,"

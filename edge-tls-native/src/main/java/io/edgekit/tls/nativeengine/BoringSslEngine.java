@@ -36,6 +36,11 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * {@code SSLEngine}): the handshake's signatures and key exchange run in native code. Session tickets (TLS 1.3
  * and 1.2) are encrypted with random keys that rotate (every hour by default, {@link #engine(Duration)}); a
  * ticket is accepted only within the listener's session timeout and for at most two rotations.
+ *
+ * <p>With TLS 1.3 the server sends nothing between the client's Finished and its first request (the JDK's
+ * engine sends its session tickets there), so a client that leaves Nagle's algorithm on (no
+ * {@code TCP_NODELAY}; browsers, curl and the JDK's client set it) holds its first request until the
+ * server's delayed acknowledgement, some 40 ms.
  */
 public final class BoringSslEngine {
     /** How often the session-ticket key is replaced by default: an hour, as the JDK's engine does. */

@@ -30,6 +30,10 @@ import org.xnio.conduits.StreamSinkConduit;
  * only when bytes arrive that nobody asks for yet (a body whose reader waits for the client), and
  * back on when they are asked for. A response whose body arrived with its head is handed out without
  * another read. One exchange at a time; confined to its IO thread.
+ *
+ * <p>The read buffer is taken from its IO thread's spares when bytes arrive and given back when the
+ * connection goes idle, so neither an idle pooled connection nor a request still waiting for its response
+ * holds one.
  */
 public final class Http1Connection {
     /** Told what became of the exchange in flight. */
@@ -60,8 +64,14 @@ public final class Http1Connection {
     private final ConduitStreamSinkChannel sink;
     private final StreamSinkConduit rawSink;
     private final RequestConduit request;
-    /** Bytes read and not yet consumed, between position and limit, over {@link #bytes}. */
-    private byte[] bytes = new byte[BUFFER_BYTES];
+    private static final byte[] NO_BUFFER = new byte[0];
+    /** Read buffers given back by idle connections, per IO thread, for the next response read there. */
+    private static final ThreadLocal<java.util.ArrayDeque<byte[]>> SPARE_BUFFERS =
+            ThreadLocal.withInitial(java.util.ArrayDeque::new);
+    private static final int MAX_SPARE_BUFFERS = 64;
+
+    /** Bytes read and not yet consumed, between position and limit, over {@link #bytes} (none until a read). */
+    private byte[] bytes = NO_BUFFER;
     ByteBuffer buffer = emptyOver(bytes);
     private byte[] headBytes = new byte[HEAD_BUFFER_BYTES];
     private ByteBuffer headBuffer = ByteBuffer.wrap(headBytes);
@@ -209,12 +219,7 @@ public final class Http1Connection {
         state = State.IDLE;
         listener = null;
         body = null;
-        if (bytes.length > BUFFER_BYTES) {
-            bytes = new byte[BUFFER_BYTES]; // a large head grew it: do not keep that much per idle connection
-            buffer = emptyOver(bytes);
-        } else {
-            buffer.clear().limit(0);
-        }
+        giveBackBuffer(); // an idle connection holds none (and a large head's grown one is dropped)
         if (headBytes.length > BUFFER_BYTES) {
             headBytes = new byte[HEAD_BUFFER_BYTES]; // likewise a large request head
             headBuffer = ByteBuffer.wrap(headBytes);
@@ -267,6 +272,11 @@ public final class Http1Connection {
 
     /** Reads more bytes behind those not yet consumed; the count, 0 when none are there, -1 at the end. */
     int fill() throws IOException {
+        if (bytes.length == 0) {
+            byte[] spare = SPARE_BUFFERS.get().poll();
+            bytes = spare != null ? spare : new byte[BUFFER_BYTES];
+            buffer = emptyOver(bytes);
+        }
         if (buffer.position() > 0) {
             buffer.compact().flip();
         }
@@ -312,7 +322,7 @@ public final class Http1Connection {
                 }
                 continue; // an interim response (100, 103): the final one follows
             }
-            if (buffer.remaining() == bytes.length) {
+            if (bytes.length > 0 && buffer.remaining() == bytes.length) {
                 grow(); // a head larger than the buffer, but within the bound
             }
             int n;
@@ -327,6 +337,9 @@ public final class Http1Connection {
                 return;
             }
             if (n == 0) {
+                if (!buffer.hasRemaining()) {
+                    giveBackBuffer(); // nothing came yet: a request waiting for its response holds no buffer
+                }
                 return; // the rest comes with the next readiness
             }
         }
@@ -398,6 +411,18 @@ public final class Http1Connection {
         if (told != null) {
             told.failed(cause, what, nothingReceived);
         }
+    }
+
+    /** Drops the read buffer (nothing unread in it), keeping it as a spare when it has the usual size. */
+    private void giveBackBuffer() {
+        if (bytes.length == BUFFER_BYTES) {
+            java.util.ArrayDeque<byte[]> spares = SPARE_BUFFERS.get();
+            if (spares.size() < MAX_SPARE_BUFFERS) {
+                spares.push(bytes);
+            }
+        }
+        bytes = NO_BUFFER;
+        buffer = emptyOver(bytes);
     }
 
     private static ByteBuffer emptyOver(byte[] bytes) {
