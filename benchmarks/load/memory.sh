@@ -109,28 +109,20 @@ PY
 
 release() { kill "$HOLD_PID" 2>/dev/null || true; wait "$HOLD_PID" 2>/dev/null || true; sleep 3; }
 
-# measure NAME PID PLAIN-PORT TLS-PORT SLOW-PORT: the three states, each after a fresh "before" (in flight
-# before TLS: NGINX gives memory back to its allocator, not to the system, and would reuse the TLS state's)
-measure() {
-  local name=$1 pid=$2 plain=$3 tls=$4 slowport=$5
-  sample "$name" start "$pid" "$plain"
-  hold plain "$plain" "$IDLE"; sample "$name" idle "$pid" "$plain"; release
-  sample "$name" before-inflight "$pid" "$slowport"
-  hold inflight "$slowport" "$INFLIGHT"; sample "$name" inflight "$pid" "$slowport"; release
-  sample "$name" before-tls "$pid" "$tls"
-  hold tls "$tls" "$IDLE"; sample "$name" idle-tls "$pid" "$tls"; release
-}
-
-: > "$work/memory.txt"
-ngx_plain=$(free_port); ngx_tls=$(free_port); ngx_slow=$(free_port)
-{ nginx_preamble nginx; cat <<CONF
+# nginx_state STATE-BEFORE STATE MODE N: a fresh NGINX (one worker: plain and TLS listeners over the two
+# upstreams, and one over the holding upstream) measured before and while holding N connections of MODE,
+# then stopped (NGINX keeps freed memory for reuse, so each state gets a fresh one)
+nginx_state() {
+  local before=$1 state=$2 mode=$3 n=$4 plain tls held port
+  plain=$(free_port); tls=$(free_port); held=$(free_port)
+  { nginx_preamble nginx; cat <<CONF
 http {
   access_log off;
   upstream backends { server 127.0.0.1:$UP_A; server 127.0.0.1:$UP_B; keepalive 64; }
   upstream held { server 127.0.0.1:$slow; server 127.0.0.1:$slow2; }
   server {
-    listen 127.0.0.1:$ngx_plain;
-    listen 127.0.0.1:$ngx_tls ssl http2;
+    listen 127.0.0.1:$plain;
+    listen 127.0.0.1:$tls ssl http2;
     ssl_certificate $work/cert.pem;
     ssl_certificate_key $work/key.pem;
     ssl_protocols TLSv1.3 TLSv1.2;
@@ -142,15 +134,23 @@ http {
     }
   }
   server {
-    listen 127.0.0.1:$ngx_slow;
+    listen 127.0.0.1:$held;
     location / { proxy_pass http://held; proxy_http_version 1.1; proxy_set_header Connection ""; }
   }
 }
 CONF
-} > "$work/nginx.conf"
-run_nginx nginx "$PROXY_CORE" "$ngx_plain" "$ngx_tls" "$ngx_slow"
-measure nginx "$STARTED_PID" "$ngx_plain" "$ngx_tls" "$ngx_slow"
-kill "$(cat "$work/nginx.pid")"
+  } > "$work/nginx.conf"
+  run_nginx nginx "$PROXY_CORE" "$plain" "$tls" "$held"
+  case $mode in plain) port=$plain;; tls) port=$tls;; inflight) port=$held;; esac
+  sample nginx "$before" "$STARTED_PID" "$port"
+  hold "$mode" "$port" "$n"; sample nginx "$state" "$STARTED_PID" "$port"; release
+  kill "$(cat "$work/nginx.pid")"; sleep 1
+}
+
+: > "$work/memory.txt"
+nginx_state start idle plain "$IDLE"
+nginx_state before-tls idle-tls tls "$IDLE"
+nginx_state before-inflight inflight inflight "$INFLIGHT"
 
 # edge NAME OPTS ENGINE: one bench server over the two upstreams (plain and TLS) and one over the holding
 # upstream, measured one after the other
