@@ -25,6 +25,8 @@ final class UndertowFacingEngine extends SSLEngine {
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(MAX_RECORD_PLAINTEXT));
 
     private final SSLEngine engine;
+    /** A copy of the parameters {@link #getSSLParameters} last returned, until they are set. */
+    private SSLParameters handedOut;
     private BiFunction<SSLEngine, List<String>, String> selector;
 
     UndertowFacingEngine(SSLEngine engine) {
@@ -226,11 +228,54 @@ final class UndertowFacingEngine extends SSLEngine {
 
     @Override
     public SSLParameters getSSLParameters() {
-        return engine.getSSLParameters();
+        SSLParameters parameters = engine.getSSLParameters();
+        handedOut = copy(parameters);
+        return parameters;
     }
 
+    /**
+     * Sets the parameters, unless they are those last read back with only the application protocols changed:
+     * Undertow's ALPN support does that on every connection, the native engine negotiates ALPN itself, and
+     * applying the rest again costs Netty's engine some 10 µs.
+     */
     @Override
     public void setSSLParameters(SSLParameters parameters) {
-        engine.setSSLParameters(parameters);
+        SSLParameters before = handedOut;
+        handedOut = null;
+        if (before == null || !sameApartFromApplicationProtocols(before, parameters)) {
+            engine.setSSLParameters(parameters);
+        }
+    }
+
+    static boolean sameApartFromApplicationProtocols(SSLParameters a, SSLParameters b) {
+        return !java.util.Arrays.equals(a.getApplicationProtocols(), b.getApplicationProtocols())
+                && java.util.Arrays.equals(a.getCipherSuites(), b.getCipherSuites())
+                && java.util.Arrays.equals(a.getProtocols(), b.getProtocols())
+                && a.getNeedClientAuth() == b.getNeedClientAuth() && a.getWantClientAuth() == b.getWantClientAuth()
+                && java.util.Objects.equals(a.getEndpointIdentificationAlgorithm(), b.getEndpointIdentificationAlgorithm())
+                && java.util.Objects.equals(a.getServerNames(), b.getServerNames())
+                && java.util.Objects.equals(a.getSNIMatchers(), b.getSNIMatchers())
+                && a.getAlgorithmConstraints() == b.getAlgorithmConstraints()
+                && a.getUseCipherSuitesOrder() == b.getUseCipherSuitesOrder()
+                && a.getEnableRetransmissions() == b.getEnableRetransmissions()
+                && a.getMaximumPacketSize() == b.getMaximumPacketSize();
+    }
+
+    private static SSLParameters copy(SSLParameters p) {
+        SSLParameters copy = new SSLParameters(p.getCipherSuites(), p.getProtocols());
+        if (p.getNeedClientAuth()) {
+            copy.setNeedClientAuth(true);
+        } else if (p.getWantClientAuth()) {
+            copy.setWantClientAuth(true);
+        }
+        copy.setEndpointIdentificationAlgorithm(p.getEndpointIdentificationAlgorithm());
+        copy.setServerNames(p.getServerNames());
+        copy.setSNIMatchers(p.getSNIMatchers());
+        copy.setAlgorithmConstraints(p.getAlgorithmConstraints());
+        copy.setUseCipherSuitesOrder(p.getUseCipherSuitesOrder());
+        copy.setEnableRetransmissions(p.getEnableRetransmissions());
+        copy.setMaximumPacketSize(p.getMaximumPacketSize());
+        copy.setApplicationProtocols(p.getApplicationProtocols());
+        return copy;
     }
 }

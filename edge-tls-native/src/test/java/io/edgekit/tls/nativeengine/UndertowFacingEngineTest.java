@@ -54,6 +54,25 @@ class UndertowFacingEngineTest {
     }
 
     @Test
+    void parametersThatChangeMoreThanTheApplicationProtocolsAreApplied() throws Exception {
+        SSLEngine fresh = BoringSslEngine.engine().serverContext(keys()).createSSLEngine();
+        javax.net.ssl.SSLParameters alpnOnly = fresh.getSSLParameters();
+        alpnOnly.setApplicationProtocols(new String[] {"h2", "http/1.1"}); // as Undertow's ALPN support does
+        fresh.setSSLParameters(alpnOnly);
+        assertTrue(java.util.Arrays.asList(fresh.getEnabledProtocols()).contains("TLSv1.3"));
+        javax.net.ssl.SSLParameters narrowed = fresh.getSSLParameters();
+        narrowed.setProtocols(new String[] {"TLSv1.2"});
+        narrowed.setApplicationProtocols(new String[] {"http/1.1"});
+        fresh.setSSLParameters(narrowed);
+        assertFalse(java.util.Arrays.asList(fresh.getEnabledProtocols()).contains("TLSv1.3"), "narrowed to TLS 1.2");
+        assertTrue(java.util.Arrays.asList(fresh.getEnabledProtocols()).contains("TLSv1.2"));
+        javax.net.ssl.SSLParameters clientAuth = fresh.getSSLParameters();
+        clientAuth.setNeedClientAuth(true);
+        fresh.setSSLParameters(clientAuth);
+        assertTrue(fresh.getNeedClientAuth());
+    }
+
+    @Test
     void aHeadAndABodyThatFitOneRecordGoOutAsOneRecord() throws Exception {
         ByteBuffer head = direct("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
         ByteBuffer body = direct("hello");
@@ -140,7 +159,7 @@ class UndertowFacingEngineTest {
     }
 
     private X509ExtendedKeyManager keys() throws Exception {
-        Path store = dir.resolve("localhost.p12");
+        Path store = dir.resolve("localhost-" + System.nanoTime() + ".p12");
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "localhost", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
                 "-validity", "2", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "changeit",
