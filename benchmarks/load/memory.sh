@@ -13,7 +13,7 @@
 # Each state is measured against the state just before it; the connections actually held are counted
 # with ss. Writes benchmarks/load/results/MEMORY.md.
 #
-#   benchmarks/load/memory.sh          # about 5 minutes
+#   benchmarks/load/memory.sh          # about 6 minutes
 #   IDLE=2000 INFLIGHT=200 benchmarks/load/memory.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -11,7 +11,7 @@
 #   - the same paced new connections over plain HTTP (newconn): what a connection costs without TLS.
 # Each server first runs every lane's load (the JIT settles only after some 20,000 new connections).
 #
-#   benchmarks/load/tls.sh             # about 5 minutes
+#   benchmarks/load/tls.sh             # about 11 minutes
 #   ROUNDS=1 DURATION=3 benchmarks/load/tls.sh
 #
 # Writes benchmarks/load/results/TLS.md.
