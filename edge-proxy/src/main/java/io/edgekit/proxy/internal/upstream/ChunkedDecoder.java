@@ -122,17 +122,8 @@ public final class ChunkedDecoder {
                 if (digits == 0) {
                     throw bad("missing chunk size");
                 }
-                digits = 0;
-                lineBytes = 0;
                 inExtension = false;
-                sawCr = false;
-                if (remaining == 0) {
-                    state = TRAILERS;
-                    trailerBytes = new byte[256];
-                    trailerLength = 0;
-                } else {
-                    state = DATA;
-                }
+                sizeLineEnded();
                 return;
             }
             if (sawCr) {
@@ -159,6 +150,20 @@ public final class ChunkedDecoder {
         }
     }
 
+    /** A chunk-size line ended: the chunk's data follows, or the trailer section after the last chunk. */
+    private void sizeLineEnded() {
+        digits = 0;
+        lineBytes = 0;
+        sawCr = false;
+        if (remaining == 0) {
+            state = TRAILERS;
+            trailerBytes = new byte[256];
+            trailerLength = 0;
+        } else {
+            state = DATA;
+        }
+    }
+
     /** A chunk-size line in strict mode: hex digits, the extension grammar, CRLF. */
     private void strictSizeLine(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
@@ -170,17 +175,8 @@ public final class ChunkedDecoder {
                 if (b != '\n') {
                     throw bad("bare CR in a chunk-size line");
                 }
-                sawCr = false;
-                digits = 0;
-                lineBytes = 0;
                 ext = X_SIZE;
-                if (remaining == 0) {
-                    state = TRAILERS;
-                    trailerBytes = new byte[256];
-                    trailerLength = 0;
-                } else {
-                    state = DATA;
-                }
+                sizeLineEnded();
                 return;
             }
             if (b == '\r') {
