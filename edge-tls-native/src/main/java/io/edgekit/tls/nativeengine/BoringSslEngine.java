@@ -92,7 +92,7 @@ public final class BoringSslEngine {
         } catch (javax.net.ssl.SSLException e) {
             throw new GeneralSecurityException("cannot make the BoringSSL context: " + e.getMessage(), e);
         }
-        TicketKeys tickets = new TicketKeys((OpenSslSessionContext) netty.sessionContext(), ticketKeyRotation, System::nanoTime);
+        TicketKeys tickets = new TicketKeys((OpenSslSessionContext) netty.sessionContext(), ticketKeyRotation);
         return new SSLContext(new Spi(netty, tickets), new Provider("edgekit-boringssl", "1", "BoringSSL through Netty") {
         }, "TLS") {
         };

@@ -4,7 +4,6 @@ import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.function.LongSupplier;
 
 /**
  * The session-ticket keys of one BoringSSL context: a random key made at start, replaced by a new random key
@@ -18,20 +17,18 @@ final class TicketKeys {
 
     private final OpenSslSessionContext sessions;
     private final long rotationNanos;
-    private final LongSupplier nanoTime;
     private volatile long madeAt;
     private OpenSslSessionTicketKey current;
 
-    TicketKeys(OpenSslSessionContext sessions, Duration rotation, LongSupplier nanoTime) {
+    TicketKeys(OpenSslSessionContext sessions, Duration rotation) {
         this.sessions = sessions;
         this.rotationNanos = rotation.toNanos();
-        this.nanoTime = nanoTime;
-        rotate(nanoTime.getAsLong());
+        rotate(System.nanoTime());
     }
 
     /** Replaces the current key when it is due; cheap otherwise. */
     void rotateIfDue() {
-        long now = nanoTime.getAsLong();
+        long now = System.nanoTime();
         if (now - madeAt >= rotationNanos) {
             synchronized (this) {
                 if (now - madeAt >= rotationNanos) {
@@ -41,7 +38,8 @@ final class TicketKeys {
         }
     }
 
-    private synchronized void rotate(long now) {
+    /** Called by the constructor, then only under this object's lock. */
+    private void rotate(long now) {
         OpenSslSessionTicketKey previous = current;
         current = new OpenSslSessionTicketKey(random(OpenSslSessionTicketKey.NAME_SIZE),
                 random(OpenSslSessionTicketKey.HMAC_KEY_SIZE), random(OpenSslSessionTicketKey.AES_KEY_SIZE));
