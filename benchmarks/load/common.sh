@@ -116,6 +116,37 @@ bench_jar() {
   fi
 }
 
+# nginx_proxy_location: how every NGINX proxy here forwards, to the upstream group `backends` (HTTP/1.1
+# keep-alive to the upstreams, X-Forwarded-For), for a server block
+nginx_proxy_location() {
+  cat <<'CONF'
+    location / {
+      proxy_pass http://backends;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    }
+CONF
+}
+
+# self_signed_pem: an EC P-256 certificate for 127.0.0.1 in $work/cert.pem, its key in $work/key.pem
+self_signed_pem() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" \
+      -out "$work/cert.pem" -days 2 -subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
+}
+
+# nginx_tls: the TLS settings of every NGINX TLS listener here (self_signed_pem's certificate, TLS 1.3 and
+# 1.2, a session cache and NGINX's default 5-minute session timeout), for a server block
+nginx_tls() {
+  cat <<CONF
+    ssl_certificate $work/cert.pem;
+    ssl_certificate_key $work/key.pem;
+    ssl_protocols TLSv1.3 TLSv1.2;
+    ssl_session_cache shared:SSL:10m;
+    ssl_session_timeout 5m;
+CONF
+}
+
 # start_nginx_proxy NAME: NGINX as reverse proxy and round-robin balancer over the two upstreams with
 # upstream keep-alive, one worker on the proxy core; sets STARTED_PORT and STARTED_PID (the worker,
 # which does the proxying)
@@ -127,12 +158,7 @@ http {
   upstream backends { server 127.0.0.1:$UP_A; server 127.0.0.1:$UP_B; keepalive 64; }
   server {
     listen 127.0.0.1:$port;
-    location / {
-      proxy_pass http://backends;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-    }
+$(nginx_proxy_location)
   }
 }
 CONF

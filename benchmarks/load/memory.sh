@@ -53,8 +53,7 @@ PY
 pids+=($!)
 wait_port "$slow"; wait_port "$slow2"
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" \
-    -out "$work/cert.pem" -days 2 -subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
+self_signed_pem
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; } # KiB
 java_heap() { # KiB of heap in use after a full GC (all generations)
@@ -123,15 +122,8 @@ http {
   server {
     listen 127.0.0.1:$plain;
     listen 127.0.0.1:$tls ssl http2;
-    ssl_certificate $work/cert.pem;
-    ssl_certificate_key $work/key.pem;
-    ssl_protocols TLSv1.3 TLSv1.2;
-    ssl_session_cache shared:SSL:10m;
-    location / {
-      proxy_pass http://backends;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }
+$(nginx_tls)
+$(nginx_proxy_location)
   }
   server {
     listen 127.0.0.1:$held;

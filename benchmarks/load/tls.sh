@@ -34,8 +34,7 @@ mkdir -p "$results"
 start_cleanup
 start_upstreams
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" \
-    -out "$work/cert.pem" -days 2 -subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
+self_signed_pem
 
 ngx_port=$(free_port); ngx_plain=$(free_port)
 { nginx_preamble nginx-tls; cat <<CONF
@@ -45,17 +44,8 @@ http {
   server {
     listen 127.0.0.1:$ngx_port ssl http2;
     listen 127.0.0.1:$ngx_plain;
-    ssl_certificate $work/cert.pem;
-    ssl_certificate_key $work/key.pem;
-    ssl_protocols TLSv1.3 TLSv1.2;
-    ssl_session_cache shared:SSL:10m;
-    ssl_session_timeout 5m;
-    location / {
-      proxy_pass http://backends;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-    }
+$(nginx_tls)
+$(nginx_proxy_location)
   }
 }
 CONF
